@@ -7,6 +7,8 @@ package dev.tandem.core;
  */
 public record Namespace(long id) implements Comparable<Namespace> {
   public static final int LENGTH = 8;
+  /** Reserved for the log's own records (atomic bundle manifests); no rollup may use it. */
+  public static final Namespace SYSTEM = new Namespace(0);
 
   public static Namespace of(long id) {
     return new Namespace(id);

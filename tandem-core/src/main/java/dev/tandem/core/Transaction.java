@@ -2,24 +2,30 @@ package dev.tandem.core;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A signed transaction envelope: an opaque payload for one rollup namespace, signed by its
  * sender's Ed25519 key. The sequencer orders envelopes; it never interprets payloads.
  *
- * <p>Canonical encoding (version 1): {@code u8 version=1, u64 chainId, u64 namespace,
- * bytes32 sender, u64 nonce, u64 fee, bytes payload (u32 length), bytes64 signature}. The
- * signature covers {@code Hashing.hash(TX_SIGNING, body)} where body is everything before the
- * signature; the transaction id is that same hash, so an id never depends on the signature.
+ * <p>Canonical encoding: {@code u8 version, u64 chainId, [bytes32 bundleKey if version=2],
+ * u64 namespace, bytes32 sender, u64 nonce, u64 fee, bytes payload (u32 length), bytes64 signature}.
+ * Version 1 is a standalone transaction. Version 2 is a leg of an atomic bundle: it is bound to
+ * its bundle's key by the sender's own signature, so it is valid only inside that bundle and no
+ * proposer can include it alone. The signature covers {@code Hashing.hash(TX_SIGNING, body)}
+ * where body is everything before the signature; the transaction id is that same hash, so an id
+ * never depends on the signature.
  */
 public final class Transaction {
   public static final int VERSION = 1;
+  public static final int VERSION_BUNDLE_LEG = 2;
   /** Absolute ceiling on payload size in the encoding; nodes configure a lower limit. */
   public static final int MAX_PAYLOAD_BYTES = 1 << 20;
   public static final int OVERHEAD_BYTES = 1 + 8 + 8 + PublicKey.LENGTH + 8 + 8 + 4 + Ed25519.SIGNATURE_LENGTH;
-  public static final int MAX_ENCODED_BYTES = OVERHEAD_BYTES + MAX_PAYLOAD_BYTES;
+  public static final int MAX_ENCODED_BYTES = OVERHEAD_BYTES + Hash.LENGTH + MAX_PAYLOAD_BYTES;
 
   private final long chainId;
+  private final Hash bundleKey;
   private final Namespace namespace;
   private final PublicKey sender;
   private final long nonce;
@@ -28,7 +34,7 @@ public final class Transaction {
   private final byte[] signature;
   private final Hash id;
 
-  private Transaction(long chainId, Namespace namespace, PublicKey sender, long nonce, long fee,
+  private Transaction(long chainId, Hash bundleKey, Namespace namespace, PublicKey sender, long nonce, long fee,
       byte[] payload, byte[] signature) {
     if (nonce < 0 || fee < 0) {
       throw new IllegalArgumentException("nonce and fee must not be negative");
@@ -37,6 +43,7 @@ public final class Transaction {
       throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD_BYTES);
     }
     this.chainId = chainId;
+    this.bundleKey = bundleKey;
     this.namespace = Objects.requireNonNull(namespace);
     this.sender = Objects.requireNonNull(sender);
     this.nonce = nonce;
@@ -49,10 +56,21 @@ public final class Transaction {
   /** Builds and signs a transaction. */
   public static Transaction sign(long chainId, Namespace namespace, long nonce, long fee, byte[] payload,
       KeyPair key) {
-    Transaction unsigned = new Transaction(chainId, namespace, key.publicKey(), nonce, fee, payload.clone(),
-        new byte[Ed25519.SIGNATURE_LENGTH]);
+    return sign(chainId, null, namespace, nonce, fee, payload, key);
+  }
+
+  /** Builds and signs a bundle leg, valid only inside the bundle with {@code bundleKey}. */
+  public static Transaction signBundleLeg(long chainId, Hash bundleKey, Namespace namespace, long nonce, long fee,
+      byte[] payload, KeyPair key) {
+    return sign(chainId, Objects.requireNonNull(bundleKey, "bundleKey"), namespace, nonce, fee, payload, key);
+  }
+
+  private static Transaction sign(long chainId, Hash bundleKey, Namespace namespace, long nonce, long fee,
+      byte[] payload, KeyPair key) {
+    Transaction unsigned = new Transaction(chainId, bundleKey, namespace, key.publicKey(), nonce, fee,
+        payload.clone(), new byte[Ed25519.SIGNATURE_LENGTH]);
     byte[] signature = key.sign(unsigned.id.toBytes());
-    return new Transaction(chainId, namespace, key.publicKey(), nonce, fee, unsigned.payload, signature);
+    return new Transaction(chainId, bundleKey, namespace, key.publicKey(), nonce, fee, unsigned.payload, signature);
   }
 
   /** Decodes the canonical encoding; does not check the signature (see {@link #hasValidSignature()}). */
@@ -69,32 +87,41 @@ public final class Transaction {
   /** Reads one transaction from a larger structure. */
   public static Transaction read(CanonicalReader reader) {
     int version = reader.u8("transaction version");
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_BUNDLE_LEG) {
       throw new DecodingException("unsupported transaction version " + version);
     }
     long chainId = reader.u64("chain id");
+    Hash bundleKey = version == VERSION_BUNDLE_LEG ? reader.hash("bundle key") : null;
     Namespace namespace = new Namespace(reader.u64("namespace"));
     PublicKey sender = PublicKey.of(reader.fixed(PublicKey.LENGTH, "sender"));
     long nonce = reader.unsigned63("nonce");
     long fee = reader.unsigned63("fee");
     byte[] payload = reader.bytes(MAX_PAYLOAD_BYTES, "payload");
     byte[] signature = reader.fixed(Ed25519.SIGNATURE_LENGTH, "signature");
-    return new Transaction(chainId, namespace, sender, nonce, fee, payload, signature);
+    return new Transaction(chainId, bundleKey, namespace, sender, nonce, fee, payload, signature);
   }
 
   private byte[] body() {
-    return new CanonicalWriter(OVERHEAD_BYTES + payload.length)
-        .u8(VERSION).u64(chainId).u64(namespace.id()).fixed(sender.raw()).u64(nonce).u64(fee)
-        .bytes(payload).toByteArray();
+    CanonicalWriter writer = new CanonicalWriter(encodedLength());
+    writeBody(writer);
+    return writer.toByteArray();
+  }
+
+  private void writeBody(CanonicalWriter writer) {
+    writer.u8(bundleKey == null ? VERSION : VERSION_BUNDLE_LEG).u64(chainId);
+    if (bundleKey != null) {
+      writer.hash(bundleKey);
+    }
+    writer.u64(namespace.id()).fixed(sender.raw()).u64(nonce).u64(fee).bytes(payload);
   }
 
   public void writeTo(CanonicalWriter writer) {
-    writer.u8(VERSION).u64(chainId).u64(namespace.id()).fixed(sender.raw()).u64(nonce).u64(fee)
-        .bytes(payload).fixed(signature);
+    writeBody(writer);
+    writer.fixed(signature);
   }
 
   public byte[] encode() {
-    CanonicalWriter writer = new CanonicalWriter(OVERHEAD_BYTES + payload.length);
+    CanonicalWriter writer = new CanonicalWriter(encodedLength());
     writeTo(writer);
     return writer.toByteArray();
   }
@@ -109,6 +136,15 @@ public final class Transaction {
 
   public long chainId() {
     return chainId;
+  }
+
+  /** The bundle this transaction is a leg of, if any. */
+  public Optional<Hash> bundleKey() {
+    return Optional.ofNullable(bundleKey);
+  }
+
+  public boolean isBundleLeg() {
+    return bundleKey != null;
   }
 
   public Namespace namespace() {
@@ -136,7 +172,7 @@ public final class Transaction {
   }
 
   public int encodedLength() {
-    return OVERHEAD_BYTES + payload.length;
+    return OVERHEAD_BYTES + payload.length + (bundleKey == null ? 0 : Hash.LENGTH);
   }
 
   public byte[] signature() {

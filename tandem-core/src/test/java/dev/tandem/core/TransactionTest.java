@@ -83,4 +83,25 @@ class TransactionTest {
         tx.encodedLength() - Ed25519.SIGNATURE_LENGTH));
     assertThat(sameBytesOtherDomain).isNotEqualTo(tx.id());
   }
+
+  @Test
+  void bundleLegsRoundTripAndAreBoundToTheirBundle() {
+    Hash bundleKey = Hashing.hash(Hashing.Domain.BUNDLE, new byte[] {1, 2, 3});
+    Transaction leg = Transaction.signBundleLeg(7, bundleKey, Namespace.of(42), 3, 100, new byte[] {9}, key);
+    Transaction decoded = Transaction.decode(leg.encode());
+    assertThat(decoded.bundleKey()).contains(bundleKey);
+    assertThat(decoded.hasValidSignature()).isTrue();
+    assertThat(decoded.encodedLength()).isEqualTo(leg.encode().length);
+    // Same fields without the binding is a different transaction: the leg cannot be unbundled.
+    Transaction standalone = Transaction.sign(7, Namespace.of(42), 3, 100, new byte[] {9}, key);
+    assertThat(standalone.id()).isNotEqualTo(leg.id());
+    assertThat(standalone.bundleKey()).isEmpty();
+    byte[] stripped = leg.encode();
+    stripped[0] = Transaction.VERSION;
+    assertThatThrownBy(() -> {
+      Transaction reinterpreted = Transaction.decode(stripped);
+      assertThat(reinterpreted.hasValidSignature()).isFalse();
+      throw new DecodingException("decoded, but not validly signed");
+    }).isInstanceOf(DecodingException.class);
+  }
 }
