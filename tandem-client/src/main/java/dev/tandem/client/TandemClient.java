@@ -1,0 +1,145 @@
+package dev.tandem.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.core.Hash;
+import dev.tandem.core.Hex;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small blocking client for a Tandem node's JSON-RPC API over HTTP, for dapps, rollup tooling
+ * and the CLI. Thread-safe. Every method throws {@link RpcException} with the node's error code
+ * and message when the node rejects a call.
+ */
+public final class TandemClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI endpoint;
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  private final AtomicLong nextId = new AtomicLong(1);
+
+  public TandemClient(URI endpoint, Duration requestTimeout) {
+    this.endpoint = endpoint;
+    this.requestTimeout = requestTimeout;
+    this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+  }
+
+  public static TandemClient connect(String url) {
+    return new TandemClient(URI.create(url), Duration.ofSeconds(10));
+  }
+
+  /** Calls any method; params are converted with Jackson. Returns the {@code result} member. */
+  public JsonNode call(String method, Object... params) {
+    ObjectNode request = JSON.createObjectNode();
+    request.put("jsonrpc", "2.0");
+    request.put("id", nextId.getAndIncrement());
+    request.put("method", method);
+    ArrayNode array = request.putArray("params");
+    for (Object param : params) {
+      array.add(JSON.valueToTree(param));
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(endpoint)
+              .timeout(requestTimeout)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new RpcException("cannot reach the node at " + endpoint + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RpcException("interrupted while calling " + method, e);
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new RpcException("node answered HTTP " + response.statusCode() + " with a body that is not JSON", e);
+    }
+    JsonNode error = body.get("error");
+    if (error != null && !error.isNull()) {
+      throw new RpcException(error.path("code").asInt(), error.path("message").asText("unknown error"));
+    }
+    if (!body.has("result")) {
+      throw new RpcException(0, "node answered HTTP " + response.statusCode() + " without a result");
+    }
+    return body.get("result");
+  }
+
+  public long chainId() {
+    return Hex.parseQuantity(call("tandem_chainId").asText());
+  }
+
+  public long blockNumber() {
+    return Hex.parseQuantity(call("tandem_blockNumber").asText());
+  }
+
+  /** The next nonce the node expects from this sender, counting its pending transactions. */
+  public long nextNonce(PublicKey sender) {
+    return Hex.parseQuantity(call("tandem_getNonce", sender.toHex()).asText());
+  }
+
+  /** The minimum fee the node asks for a transaction of {@code encodedBytes} bytes. */
+  public long minimumFee(long encodedBytes) {
+    long perByte = Hex.parseQuantity(call("tandem_feePerByte").asText());
+    return Math.multiplyExact(perByte, encodedBytes);
+  }
+
+  public Hash sendTransaction(Transaction tx) {
+    return Hash.fromHex(call("tandem_sendRawTransaction", Hex.encode(tx.encode())).asText());
+  }
+
+  /** The receipt, or empty when the node has never seen the transaction. */
+  public Optional<TxReceipt> receipt(Hash txId) {
+    JsonNode result = call("tandem_getTransactionReceipt", txId.toHex());
+    return result == null || result.isNull() ? Optional.empty() : Optional.of(TxReceipt.fromJson(txId, result));
+  }
+
+  /**
+   * Polls until the transaction is finalized or rejected. Returns the last receipt seen; its
+   * status tells which (still pending when the timeout ran out).
+   */
+  public TxReceipt awaitFinal(Hash txId, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    TxReceipt last = new TxReceipt(txId, TxReceipt.Status.UNKNOWN, -1, -1, null, null);
+    while (System.nanoTime() < deadline) {
+      Optional<TxReceipt> receipt = receipt(txId);
+      if (receipt.isPresent()) {
+        last = receipt.get();
+        if (last.status() == TxReceipt.Status.FINALIZED || last.status() == TxReceipt.Status.REJECTED) {
+          return last;
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+    }
+    return last;
+  }
+
+  public JsonNode block(long height, boolean includeTransactions) {
+    return call("tandem_getBlockByHeight", Hex.quantity(height), includeTransactions);
+  }
+
+  public JsonNode namespaceSlice(long height, Namespace namespace) {
+    return call("tandem_getNamespaceSlice", Hex.quantity(height), namespace.toHex());
+  }
+}
