@@ -1,0 +1,33 @@
+package dev.tandem.node.cli;
+
+import dev.tandem.client.RpcException;
+import dev.tandem.core.DecodingException;
+import java.io.IOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tandem} command line: run a devnet or a node, manage keys, send and inspect transactions. */
+@Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
+    description = "Tandem decentralized shared sequencer.",
+    subcommands = {KeysCommand.class, TxCommand.class, BlockCommand.class, CommandLine.HelpCommand.class})
+public final class TandemCli {
+  private TandemCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code; failures print one clear line, not a stack trace. */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new TandemCli());
+    commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
+      if (exception instanceof RpcException || exception instanceof DecodingException
+          || exception instanceof IOException || exception instanceof IllegalArgumentException) {
+        line.getErr().println("tandem: " + exception.getMessage());
+        return 2;
+      }
+      throw exception;
+    });
+    return commandLine.execute(args);
+  }
+}
