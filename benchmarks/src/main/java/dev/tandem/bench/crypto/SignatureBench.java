@@ -1,0 +1,74 @@
+package dev.tandem.bench.crypto;
+
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The ceiling on ingestion: one Ed25519 verification per transaction. Compares Bouncy Castle
+ * (Tandem's path) with the JDK's EdDSA provider, and measures full admission decoding
+ * (decode + id hash + verify) of a 256-byte-payload transaction against the bare verify.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+public class SignatureBench {
+  private byte[] message;
+  private KeyPair key;
+  private byte[] signature;
+  private byte[] encodedTx;
+  private java.security.KeyPair jdkKey;
+  private byte[] jdkSignature;
+
+  @Setup
+  public void setup() throws Exception {
+    Random random = new Random(1);
+    message = new byte[32];
+    random.nextBytes(message);
+    key = KeyPair.generate(random);
+    signature = key.sign(message);
+    byte[] payload = new byte[256];
+    random.nextBytes(payload);
+    encodedTx = Transaction.sign(1, Namespace.of(900), 1, 1000, payload, key).encode();
+    jdkKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    Signature signer = Signature.getInstance("Ed25519");
+    signer.initSign(jdkKey.getPrivate());
+    signer.update(message);
+    jdkSignature = signer.sign();
+  }
+
+  @Benchmark
+  public boolean bouncyCastleVerify() {
+    return key.publicKey().verify(message, signature);
+  }
+
+  @Benchmark
+  public boolean jdkVerify() throws Exception {
+    Signature verifier = Signature.getInstance("Ed25519");
+    verifier.initVerify(jdkKey.getPublic());
+    verifier.update(message);
+    return verifier.verify(jdkSignature);
+  }
+
+  @Benchmark
+  public boolean decodeAndVerifyTransaction() {
+    return Transaction.decode(encodedTx).hasValidSignature();
+  }
+}
