@@ -1,0 +1,733 @@
+package dev.tandem.p2p.gossip;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.tandem.p2p.Identity;
+import dev.tandem.p2p.PeerId;
+import dev.tandem.p2p.host.Connection;
+import dev.tandem.p2p.host.ConnectionListener;
+import dev.tandem.p2p.host.Network;
+import dev.tandem.p2p.proto.RpcProto;
+import dev.tandem.p2p.proto.RpcProto.ControlMessage;
+import dev.tandem.p2p.proto.RpcProto.RPC;
+import dev.tandem.p2p.wire.LengthPrefixedReader;
+import dev.tandem.p2p.wire.WireException;
+import dev.tandem.p2p.yamux.StreamHandler;
+import dev.tandem.p2p.yamux.YamuxStream;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gossipsub v1.1 router ({@code /meshsub/1.1.0}, also {@code /meshsub/1.0.0}): mesh with
+ * GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip, a seen-cache, StrictSign signatures,
+ * per-topic validators, and peer scoring that disconnects misbehaving peers. All router state lives
+ * on one thread; subscription handlers and validators run on it and must not block.
+ */
+public final class GossipSub implements ConnectionListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GossipSub.class);
+  public static final String MESHSUB_V11 = "/meshsub/1.1.0";
+  public static final String MESHSUB_V10 = "/meshsub/1.0.0";
+  private static final int MAX_IHAVE_IDS = 5000;
+  private static final int MAX_IWANT_IDS = 500;
+
+  private final Identity identity;
+  private final PeerId self;
+  private final Network network;
+  private final GossipConfig config;
+  private final ScheduledExecutorService exec;
+
+  private final Map<PeerId, PeerState> peers = new HashMap<>();
+  private final Map<String, List<Consumer<GossipMessage>>> subscriptions = new HashMap<>();
+  private final Map<String, Function<GossipMessage, ValidationResult>> validators = new HashMap<>();
+  private final Map<String, Set<PeerId>> mesh = new HashMap<>();
+  private final Map<String, Set<PeerId>> fanout = new HashMap<>();
+  private final Map<String, Long> fanoutLastPublish = new HashMap<>();
+  private final Map<String, Map<PeerId, Long>> backoff = new HashMap<>();
+  private final LinkedHashMap<ByteString, Long> seen = new LinkedHashMap<>();
+  private final Map<PeerId, Long> banned = new HashMap<>();
+  private final MessageCache cache;
+  private final List<Consumer<PeerId>> scoreDisconnectListeners = new CopyOnWriteArrayList<>();
+  private long seqno;
+
+  /** Per-neighbour router state. */
+  private static final class PeerState {
+    final Connection connection;
+    final Set<String> topics = new HashSet<>();
+    final List<RPC> queued = new ArrayList<>();
+    YamuxStream outbound;
+    boolean opening;
+    int openAttempts;
+    double invalid;
+    double flood;
+    double behaviour;
+    long windowStart;
+    int windowCount;
+    RPC.Builder pendingControl;
+
+    PeerState(Connection connection) {
+      this.connection = connection;
+    }
+  }
+
+  public GossipSub(Identity identity, Network network, GossipConfig config) {
+    this.identity = identity;
+    this.self = identity.peerId();
+    this.network = network;
+    this.config = config;
+    this.cache = new MessageCache(config.historyLength(), config.historyGossip());
+    this.seqno = System.currentTimeMillis() * 1000;
+    this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gossipsub-" + self.toString().substring(Math.max(0, self.toString().length() - 6)));
+      t.setDaemon(true);
+      return t;
+    });
+    network.registerProtocol(MESHSUB_V11, this::acceptStream);
+    network.registerProtocol(MESHSUB_V10, this::acceptStream);
+    network.addListener(this);
+    long period = config.heartbeatInterval().toMillis();
+    exec.scheduleAtFixedRate(this::heartbeatSafely, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Subscribes to {@code topic}; {@code handler} gets each new valid message (not our own). */
+  public void subscribe(String topic, Consumer<GossipMessage> handler) {
+    exec.execute(() -> {
+      boolean first = !subscriptions.containsKey(topic);
+      subscriptions.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
+      if (first) {
+        RPC sub = RPC.newBuilder().addSubscriptions(subOpts(topic, true)).build();
+        peers.keySet().forEach(p -> send(p, sub));
+        joinMesh(topic);
+      }
+    });
+  }
+
+  /** Leaves {@code topic}: its handlers are dropped and mesh peers pruned. */
+  public void unsubscribe(String topic) {
+    exec.execute(() -> {
+      if (subscriptions.remove(topic) == null) {
+        return;
+      }
+      RPC unsub = RPC.newBuilder().addSubscriptions(subOpts(topic, false)).build();
+      peers.keySet().forEach(p -> send(p, unsub));
+      Set<PeerId> m = mesh.remove(topic);
+      if (m != null) {
+        for (PeerId p : m) {
+          addBackoff(topic, p, config.pruneBackoff().toMillis());
+          controlOf(p).addPrune(prune(topic));
+        }
+        flushControl();
+      }
+    });
+  }
+
+  /**
+   * Registers the validator of {@code topic}; it runs before a received message is delivered or
+   * forwarded. REJECT penalises the forwarding peer.
+   */
+  public void registerValidator(String topic, Function<GossipMessage, ValidationResult> validator) {
+    exec.execute(() -> validators.put(topic, validator));
+  }
+
+  /**
+   * Signs and publishes {@code data} on {@code topic} to every peer subscribed to it (flood
+   * publish). Completes with the number of peers it was sent to.
+   */
+  public CompletableFuture<Integer> publish(String topic, byte[] data) {
+    return CompletableFuture.supplyAsync(() -> publishNow(topic, data.clone()), exec);
+  }
+
+  /** Peers we know to be subscribed to {@code topic}. */
+  public CompletableFuture<Set<PeerId>> topicPeers(String topic) {
+    return CompletableFuture.supplyAsync(() -> peers.entrySet().stream()
+        .filter(e -> e.getValue().topics.contains(topic))
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toUnmodifiableSet()), exec);
+  }
+
+  /** Our mesh peers on {@code topic}. */
+  public CompletableFuture<Set<PeerId>> meshPeers(String topic) {
+    return CompletableFuture.supplyAsync(() -> Set.copyOf(mesh.getOrDefault(topic, Set.of())), exec);
+  }
+
+  /** The current score of {@code peer} (0 for unknown peers). */
+  public CompletableFuture<Double> score(PeerId peer) {
+    return CompletableFuture.supplyAsync(() -> {
+      PeerState s = peers.get(peer);
+      return s == null ? 0.0 : score(s);
+    }, exec);
+  }
+
+  /** Called with each peer disconnected for a low score. */
+  public void addScoreDisconnectListener(Consumer<PeerId> listener) {
+    scoreDisconnectListeners.add(listener);
+  }
+
+  @Override
+  public void close() {
+    exec.shutdownNow();
+  }
+
+  /** Runs {@code task} on the router thread; dropped once the router is closed. */
+  private void post(Runnable task) {
+    try {
+      exec.execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.trace("router closed; dropping a task");
+    }
+  }
+
+  // ---------------------------------------------------------------- connections and streams
+
+  @Override
+  public void onConnected(Connection connection) {
+    post(() -> {
+      PeerId p = connection.remotePeer();
+      Long until = banned.get(p);
+      if (until != null && until > System.currentTimeMillis()) {
+        network.disconnect(p, "peer is banned for a low gossip score");
+        return;
+      }
+      banned.remove(p);
+      PeerState s = new PeerState(connection);
+      peers.put(p, s);
+      openOutbound(p, s);
+    });
+  }
+
+  @Override
+  public void onDisconnected(PeerId peer) {
+    post(() -> {
+      PeerState s = peers.remove(peer);
+      if (s == null) {
+        return;
+      }
+      mesh.values().forEach(m -> m.remove(peer));
+      fanout.values().forEach(m -> m.remove(peer));
+    });
+  }
+
+  private void openOutbound(PeerId p, PeerState s) {
+    s.opening = true;
+    s.openAttempts++;
+    s.connection.openStream(List.of(MESHSUB_V11, MESHSUB_V10), new StreamHandler() {
+      @Override
+      public void onData(YamuxStream stream, ByteBuf data) {
+        // gossipsub reads on the peer's stream; this one is write-only
+      }
+
+      @Override
+      public void onReset(YamuxStream stream) {
+        post(() -> {
+          if (peers.get(p) == s && s.outbound == stream) {
+            s.outbound = null;
+          }
+        });
+      }
+    }).whenCompleteAsync((stream, e) -> {
+      s.opening = false;
+      if (peers.get(p) != s) {
+        if (stream != null) {
+          stream.reset();
+        }
+        return;
+      }
+      if (e != null) {
+        LOG.debug("{}: no gossipsub stream to {}: {}", self, p, e.toString());
+        return;
+      }
+      s.outbound = stream;
+      RPC.Builder hello = RPC.newBuilder();
+      subscriptions.keySet().forEach(t -> hello.addSubscriptions(subOpts(t, true)));
+      write(s, hello.build());
+      s.queued.forEach(r -> write(s, r));
+      s.queued.clear();
+    }, exec);
+  }
+
+  private StreamHandler acceptStream(Connection conn, YamuxStream stream) {
+    PeerId p = conn.remotePeer();
+    LengthPrefixedReader reader = new LengthPrefixedReader(config.maxRpcBytes());
+    return new StreamHandler() {
+      @Override
+      public void onData(YamuxStream s, ByteBuf data) {
+        try {
+          reader.onData(data, bytes -> {
+            RPC rpc;
+            try {
+              rpc = RPC.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+              throw new WireException("malformed gossipsub RPC", e);
+            }
+            post(() -> handleRpc(p, rpc));
+          });
+        } catch (WireException e) {
+          post(() -> penalise(p, "bad RPC framing: " + e.getMessage(), 1, 0, 0));
+          throw e;
+        }
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- RPC handling (router thread)
+
+  private void handleRpc(PeerId from, RPC rpc) {
+    PeerState s = peers.get(from);
+    if (s == null) {
+      return;
+    }
+    try {
+      for (RPC.SubOpts sub : rpc.getSubscriptionsList()) {
+        onSubscription(from, s, sub);
+      }
+      for (RpcProto.Message m : rpc.getPublishList()) {
+        onMessage(from, s, m);
+        if (!peers.containsKey(from)) {
+          return; // disconnected for its score
+        }
+      }
+      if (rpc.hasControl()) {
+        onControl(from, s, rpc.getControl());
+      }
+      flushControl();
+    } catch (RuntimeException e) {
+      LOG.warn("{}: failed handling RPC from {}", self, from, e);
+    }
+  }
+
+  private void onSubscription(PeerId from, PeerState s, RPC.SubOpts sub) {
+    if (!sub.hasTopicid()) {
+      return;
+    }
+    String topic = sub.getTopicid();
+    if (sub.getSubscribe()) {
+      if (s.topics.size() < 1000) {
+        s.topics.add(topic);
+      }
+    } else {
+      s.topics.remove(topic);
+      Set<PeerId> m = mesh.get(topic);
+      if (m != null) {
+        m.remove(from);
+      }
+      Set<PeerId> f = fanout.get(topic);
+      if (f != null) {
+        f.remove(from);
+      }
+    }
+  }
+
+  private void onMessage(PeerId from, PeerState s, RpcProto.Message m) {
+    long now = System.currentTimeMillis();
+    if (now - s.windowStart >= 1000) {
+      s.windowStart = now;
+      s.windowCount = 0;
+    }
+    if (++s.windowCount > config.maxMessagesPerPeerPerSecond()) {
+      penalise(from, "over " + config.maxMessagesPerPeerPerSecond() + " messages per second", 0, 1, 0);
+      return;
+    }
+    PeerId publisher;
+    try {
+      publisher = MessageSigning.verify(m);
+    } catch (WireException e) {
+      penalise(from, "invalid message: " + e.getMessage(), 1, 0, 0);
+      return;
+    }
+    GossipMessage msg = new GossipMessage(m.getTopic(), m.getData().toByteArray(), publisher,
+        m.getSeqno().toByteArray(), from);
+    ByteString id = ByteString.copyFrom(config.messageId().apply(msg));
+    if (seen.containsKey(id)) {
+      return;
+    }
+    seen.put(id, now);
+    List<Consumer<GossipMessage>> handlers = subscriptions.get(m.getTopic());
+    if (handlers == null || publisher.equals(self)) {
+      return;
+    }
+    ValidationResult verdict = validate(msg);
+    if (verdict == ValidationResult.REJECT) {
+      penalise(from, "message rejected by the " + m.getTopic() + " validator", 1, 0, 0);
+      return;
+    }
+    if (verdict == ValidationResult.IGNORE) {
+      return;
+    }
+    cache.put(id, m);
+    for (Consumer<GossipMessage> h : handlers) {
+      try {
+        h.accept(msg);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: subscription handler for {} failed", self, m.getTopic(), e);
+      }
+    }
+    RPC fwd = RPC.newBuilder().addPublish(m).build();
+    for (PeerId p : mesh.getOrDefault(m.getTopic(), Set.of())) {
+      if (!p.equals(from) && !p.equals(publisher)) {
+        send(p, fwd);
+      }
+    }
+  }
+
+  private ValidationResult validate(GossipMessage msg) {
+    Function<GossipMessage, ValidationResult> v = validators.get(msg.topic());
+    if (v == null) {
+      return ValidationResult.ACCEPT;
+    }
+    try {
+      ValidationResult r = v.apply(msg);
+      return r == null ? ValidationResult.IGNORE : r;
+    } catch (RuntimeException e) {
+      LOG.warn("{}: validator for {} failed; ignoring the message", self, msg.topic(), e);
+      return ValidationResult.IGNORE;
+    }
+  }
+
+  private void onControl(PeerId from, PeerState s, ControlMessage c) {
+    boolean nonNegative = score(s) >= 0;
+    List<ByteString> want = new ArrayList<>();
+    if (nonNegative) {
+      for (RpcProto.ControlIHave ihave : c.getIhaveList()) {
+        if (!subscriptions.containsKey(ihave.getTopicID())) {
+          continue;
+        }
+        for (ByteString id : ihave.getMessageIDsList()) {
+          if (want.size() >= MAX_IHAVE_IDS) {
+            break;
+          }
+          if (!seen.containsKey(id)) {
+            want.add(id);
+          }
+        }
+      }
+    }
+    if (!want.isEmpty()) {
+      controlOf(from).addIwant(RpcProto.ControlIWant.newBuilder().addAllMessageIDs(want));
+    }
+    int served = 0;
+    RPC.Builder reply = RPC.newBuilder();
+    for (RpcProto.ControlIWant iwant : c.getIwantList()) {
+      for (ByteString id : iwant.getMessageIDsList()) {
+        if (served >= MAX_IWANT_IDS) {
+          break;
+        }
+        RpcProto.Message m = cache.get(id);
+        if (m != null) {
+          reply.addPublish(m);
+          served++;
+        }
+      }
+    }
+    if (served > 0) {
+      send(from, reply.build());
+    }
+    for (RpcProto.ControlGraft graft : c.getGraftList()) {
+      onGraft(from, s, graft.getTopicID());
+    }
+    for (RpcProto.ControlPrune prune : c.getPruneList()) {
+      Set<PeerId> m = mesh.get(prune.getTopicID());
+      if (m != null) {
+        m.remove(from);
+      }
+      long backoffMs = prune.hasBackoff() ? Math.min(prune.getBackoff(), 3600) * 1000 : config.pruneBackoff().toMillis();
+      addBackoff(prune.getTopicID(), from, backoffMs);
+    }
+  }
+
+  private void onGraft(PeerId from, PeerState s, String topic) {
+    Set<PeerId> m = mesh.get(topic);
+    if (m == null) {
+      controlOf(from).addPrune(prune(topic));
+      return;
+    }
+    if (m.contains(from)) {
+      return;
+    }
+    if (inBackoff(topic, from)) {
+      penalise(from, "GRAFT during backoff", 0, 0, 1);
+      controlOf(from).addPrune(prune(topic));
+      return;
+    }
+    if (score(s) < 0) {
+      controlOf(from).addPrune(prune(topic));
+      return;
+    }
+    m.add(from);
+  }
+
+  // ---------------------------------------------------------------- publishing and mesh
+
+  private int publishNow(String topic, byte[] data) {
+    byte[] seq = ByteBuffer.allocate(8).putLong(++seqno).array();
+    RpcProto.Message unsigned = RpcProto.Message.newBuilder()
+        .setFrom(ByteString.copyFrom(self.toBytes()))
+        .setData(ByteString.copyFrom(data))
+        .setSeqno(ByteString.copyFrom(seq))
+        .setTopic(topic)
+        .build();
+    RpcProto.Message m = MessageSigning.sign(identity, unsigned);
+    ByteString id = ByteString.copyFrom(config.messageId().apply(new GossipMessage(topic, data, self, seq, self)));
+    seen.put(id, System.currentTimeMillis());
+    cache.put(id, m);
+    Set<PeerId> targets = new HashSet<>();
+    peers.forEach((p, s) -> {
+      if (s.topics.contains(topic) && score(s) >= 0) {
+        targets.add(p);
+      }
+    });
+    if (!subscriptions.containsKey(topic)) {
+      fanoutLastPublish.put(topic, System.currentTimeMillis());
+      Set<PeerId> f = fanout.computeIfAbsent(topic, t -> new HashSet<>());
+      if (f.isEmpty()) {
+        f.addAll(pick(topic, config.d(), Set.of()));
+      }
+    }
+    RPC rpc = RPC.newBuilder().addPublish(m).build();
+    targets.forEach(p -> send(p, rpc));
+    return targets.size();
+  }
+
+  private void joinMesh(String topic) {
+    Set<PeerId> m = new HashSet<>();
+    Set<PeerId> f = fanout.remove(topic);
+    fanoutLastPublish.remove(topic);
+    if (f != null) {
+      f.stream().filter(peers::containsKey).limit(config.d()).forEach(m::add);
+    }
+    if (m.size() < config.d()) {
+      m.addAll(pick(topic, config.d() - m.size(), m));
+    }
+    mesh.put(topic, m);
+    for (PeerId p : m) {
+      controlOf(p).addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic));
+    }
+    flushControl();
+  }
+
+  /** Up to {@code n} random peers on {@code topic} not in {@code exclude}, not backing off, score >= 0. */
+  private List<PeerId> pick(String topic, int n, Set<PeerId> exclude) {
+    List<PeerId> candidates = new ArrayList<>();
+    peers.forEach((p, s) -> {
+      if (s.topics.contains(topic) && !exclude.contains(p) && !inBackoff(topic, p) && score(s) >= 0) {
+        candidates.add(p);
+      }
+    });
+    Collections.shuffle(candidates, ThreadLocalRandom.current());
+    return candidates.subList(0, Math.min(n, candidates.size()));
+  }
+
+  private void heartbeatSafely() {
+    try {
+      heartbeat();
+    } catch (RuntimeException e) {
+      LOG.warn("{}: heartbeat failed", self, e);
+    }
+  }
+
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    decayScores();
+    for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) {
+      String topic = e.getKey();
+      Set<PeerId> m = e.getValue();
+      m.removeIf(p -> {
+        PeerState s = peers.get(p);
+        return s == null || !s.topics.contains(topic) || score(s) < 0;
+      });
+      if (m.size() < config.dLo()) {
+        for (PeerId p : pick(topic, config.d() - m.size(), m)) {
+          m.add(p);
+          controlOf(p).addGraft(RpcProto.ControlGraft.newBuilder().setTopicID(topic));
+        }
+      } else if (m.size() > config.dHi()) {
+        List<PeerId> list = new ArrayList<>(m);
+        Collections.shuffle(list, ThreadLocalRandom.current());
+        for (PeerId p : list.subList(config.d(), list.size())) {
+          m.remove(p);
+          addBackoff(topic, p, config.pruneBackoff().toMillis());
+          controlOf(p).addPrune(prune(topic));
+        }
+      }
+    }
+    for (Iterator<Map.Entry<String, Set<PeerId>>> it = fanout.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Set<PeerId>> e = it.next();
+      String topic = e.getKey();
+      if (now - fanoutLastPublish.getOrDefault(topic, 0L) > config.fanoutTtl().toMillis()) {
+        it.remove();
+        fanoutLastPublish.remove(topic);
+        continue;
+      }
+      e.getValue().removeIf(p -> peers.get(p) == null || !peers.get(p).topics.contains(topic));
+      if (e.getValue().size() < config.d()) {
+        e.getValue().addAll(pick(topic, config.d() - e.getValue().size(), e.getValue()));
+      }
+    }
+    emitGossip();
+    cache.shift();
+    long seenCutoff = now - config.seenTtl().toMillis();
+    for (Iterator<Long> it = seen.values().iterator(); it.hasNext(); ) {
+      if (it.next() >= seenCutoff) {
+        break;
+      }
+      it.remove();
+    }
+    backoff.values().forEach(b -> b.values().removeIf(until -> until < now));
+    banned.values().removeIf(until -> until < now);
+    peers.forEach((p, s) -> {
+      if (s.outbound == null && !s.opening && s.openAttempts < 3 && s.connection.isOpen()) {
+        openOutbound(p, s);
+      }
+    });
+    flushControl();
+  }
+
+  private void emitGossip() {
+    Set<String> topics = new HashSet<>(mesh.keySet());
+    topics.addAll(fanout.keySet());
+    for (String topic : topics) {
+      List<ByteString> ids = cache.gossipIds(topic);
+      if (ids.isEmpty()) {
+        continue;
+      }
+      Set<PeerId> exclude = new HashSet<>(mesh.getOrDefault(topic, Set.of()));
+      exclude.addAll(fanout.getOrDefault(topic, Set.of()));
+      List<PeerId> candidates = new ArrayList<>();
+      peers.forEach((p, s) -> {
+        if (s.topics.contains(topic) && !exclude.contains(p) && score(s) >= 0) {
+          candidates.add(p);
+        }
+      });
+      Collections.shuffle(candidates, ThreadLocalRandom.current());
+      int n = Math.max(config.dLazy(), candidates.size() / 4);
+      RpcProto.ControlIHave ihave = RpcProto.ControlIHave.newBuilder().setTopicID(topic)
+          .addAllMessageIDs(ids.subList(0, Math.min(ids.size(), MAX_IHAVE_IDS))).build();
+      for (PeerId p : candidates.subList(0, Math.min(n, candidates.size()))) {
+        controlOf(p).addIhave(ihave);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- scoring
+
+  private double score(PeerState s) {
+    var sp = config.score();
+    return sp.invalidMessageWeight() * s.invalid * s.invalid
+        + sp.floodWeight() * s.flood * s.flood
+        + sp.graftBackoffWeight() * s.behaviour * s.behaviour;
+  }
+
+  private void penalise(PeerId p, String reason, int invalid, int flood, int behaviour) {
+    PeerState s = peers.get(p);
+    if (s == null) {
+      return;
+    }
+    s.invalid += invalid;
+    s.flood += flood;
+    s.behaviour += behaviour;
+    double score = score(s);
+    LOG.debug("{}: penalising {} ({}), score {}", self, p, reason, score);
+    if (score < config.score().disconnectThreshold()) {
+      LOG.info("{}: disconnecting {}: score {} below {} after {}", self, p, score,
+          config.score().disconnectThreshold(), reason);
+      banned.put(p, System.currentTimeMillis() + config.score().banDuration().toMillis());
+      peers.remove(p);
+      mesh.values().forEach(m -> m.remove(p));
+      fanout.values().forEach(m -> m.remove(p));
+      network.disconnect(p, "gossip score " + score + " below threshold");
+      scoreDisconnectListeners.forEach(l -> l.accept(p));
+    }
+  }
+
+  private void decayScores() {
+    double d = config.score().decay();
+    for (PeerState s : peers.values()) {
+      s.invalid = s.invalid * d < 0.01 ? 0 : s.invalid * d;
+      s.flood = s.flood * d < 0.01 ? 0 : s.flood * d;
+      s.behaviour = s.behaviour * d < 0.01 ? 0 : s.behaviour * d;
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private void addBackoff(String topic, PeerId p, long millis) {
+    backoff.computeIfAbsent(topic, t -> new HashMap<>()).merge(p, System.currentTimeMillis() + millis, Math::max);
+  }
+
+  private boolean inBackoff(String topic, PeerId p) {
+    Long until = backoff.getOrDefault(topic, Map.of()).get(p);
+    return until != null && until > System.currentTimeMillis();
+  }
+
+  private RpcProto.ControlPrune.Builder prune(String topic) {
+    return RpcProto.ControlPrune.newBuilder().setTopicID(topic).setBackoff(config.pruneBackoff().toSeconds());
+  }
+
+  private RPC.Builder control(PeerId p) {
+    PeerState s = peers.get(p);
+    if (s == null) {
+      return RPC.newBuilder(); // dropped on flush
+    }
+    if (s.pendingControl == null) {
+      s.pendingControl = RPC.newBuilder();
+    }
+    return s.pendingControl;
+  }
+
+  private ControlMessage.Builder controlOf(PeerId p) {
+    return control(p).getControlBuilder();
+  }
+
+  private void flushControl() {
+    peers.forEach((p, s) -> {
+      if (s.pendingControl != null) {
+        RPC rpc = s.pendingControl.build();
+        s.pendingControl = null;
+        send(p, rpc);
+      }
+    });
+  }
+
+  private void send(PeerId p, RPC rpc) {
+    PeerState s = peers.get(p);
+    if (s == null) {
+      return;
+    }
+    if (s.outbound == null) {
+      if (s.queued.size() < 1024) {
+        s.queued.add(rpc);
+      }
+      return;
+    }
+    write(s, rpc);
+  }
+
+  private void write(PeerState s, RPC rpc) {
+    s.outbound.write(LengthPrefixedReader.frame(rpc.toByteArray()));
+  }
+
+  private static RPC.SubOpts.Builder subOpts(String topic, boolean subscribe) {
+    return RPC.SubOpts.newBuilder().setTopicid(topic).setSubscribe(subscribe);
+  }
+}

@@ -1,0 +1,8 @@
+// Node 20 lacks Promise.withResolvers, which libp2p 3 uses.
+if (typeof Promise.withResolvers !== 'function') {
+  Promise.withResolvers = function () {
+    let resolve, reject
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej })
+    return { promise, resolve, reject }
+  }
+}
