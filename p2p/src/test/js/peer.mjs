@@ -3,7 +3,10 @@
 // Prints: LISTEN <multiaddr> | CONNECTED <peer> | IDENTIFY <peer> <agent> <protocols,...> |
 //         MSG <topic> <fromPeer> <utf8 data> | PUBLISHED <n> | PING <ms> | DIALED <peer> |
 //         SUBSCRIBERS <topic> <n> | ERR <text>
-// Reads:  DIAL <multiaddr> | PUB <topic> <text> | PING <peer> | WAITSUB <topic> <n> | EXIT
+//         RECV <seq> <sendMicros> <recvMicros> (quiet mode) | BURST_DONE <n>
+// Reads:  DIAL <multiaddr> | PUB <topic> <text> | PING <peer> | WAITSUB <topic> <n> |
+//         BURST <topic> <count> <size> <intervalMs> | EXIT
+// Pass 'quiet' as the third argument (benchmarks) to print RECV lines instead of MSG lines.
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -41,13 +44,18 @@ node.addEventListener('peer:identify', (evt) => {
 })
 node.services.pubsub.addEventListener('message', (evt) => {
   const m = evt.detail
-  if (quiet) { say(`MSG ${m.topic} ${m.from?.toString() ?? '-'} ${m.data.length}`); return }
+  if (quiet) {
+    const [seq, sent] = new TextDecoder().decode(m.data.subarray(0, 40)).split(':')
+    say(`RECV ${seq} ${sent} ${nowMicros()}`)
+    return
+  }
   say(`MSG ${m.topic} ${m.from?.toString() ?? '-'} ${new TextDecoder().decode(m.data)}`)
 })
 node.services.pubsub.subscribe(topic)
 await node.start()
 say(`LISTEN ${node.getMultiaddrs()[0].toString()}`)
 
+function nowMicros () { return Math.round((performance.timeOrigin + performance.now()) * 1000) }
 const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))
 
 async function handle (line) {
@@ -70,6 +78,15 @@ async function handle (line) {
         await sleep(50)
       }
       say(`SUBSCRIBERS ${rest[0]} ${node.services.pubsub.getSubscribers(rest[0]).length}`)
+    } else if (cmd === 'BURST') {
+      const [t, count, size, interval] = rest.map((v, i) => i === 0 ? v : Number(v))
+      for (let i = 0; i < count; i++) {
+        const head = `${i}:${nowMicros()}:`
+        const data = new TextEncoder().encode(head.padEnd(size, 'x'))
+        await node.services.pubsub.publish(t, data)
+        if (interval > 0) await sleep(interval)
+      }
+      say(`BURST_DONE ${count}`)
     } else if (cmd === 'EXIT') {
       clearTimeout(exitTimer)
       await node.stop()

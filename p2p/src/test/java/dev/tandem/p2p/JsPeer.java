@@ -22,11 +22,16 @@ final class JsPeer implements AutoCloseable {
   final Multiaddr address;
 
   JsPeer(String topic, int lifetimeSeconds) throws IOException, InterruptedException {
+    this(topic, lifetimeSeconds, false);
+  }
+
+  /** @param quiet benchmark mode: the peer prints RECV timing lines, which are not echoed here */
+  JsPeer(String topic, int lifetimeSeconds, boolean quiet) throws IOException, InterruptedException {
     Path root = RepoPaths.root();
     RepoPaths.nodeModules();
     Path js = root.resolve("p2p/src/test/js");
     ProcessBuilder pb = new ProcessBuilder("node", "--import", js.resolve("polyfill.mjs").toUri().toString(),
-        js.resolve("peer.mjs").toString(), topic, Integer.toString(lifetimeSeconds))
+        js.resolve("peer.mjs").toString(), topic, Integer.toString(lifetimeSeconds), quiet ? "quiet" : "verbose")
         .directory(root.toFile())
         .redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("NODE_PATH", RepoPaths.nodeModules().toString());
@@ -36,7 +41,9 @@ final class JsPeer implements AutoCloseable {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
-          System.out.println("[js] " + line);
+          if (!quiet) {
+            System.out.println("[js] " + line);
+          }
           lines.add(line);
         }
       } catch (IOException e) {

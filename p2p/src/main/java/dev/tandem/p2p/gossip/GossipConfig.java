@@ -46,7 +46,7 @@ public record GossipConfig(int d, int dLo, int dHi, int dLazy, Duration heartbea
 
   public static GossipConfig defaults() {
     return new GossipConfig(6, 4, 12, 6, Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 3,
-        Duration.ofMinutes(2), Duration.ofMinutes(1), 1024 * 1024, 1000, ScoreParams.defaults(),
+        Duration.ofMinutes(2), Duration.ofMinutes(1), 1024 * 1024, 20_000, ScoreParams.defaults(),
         GossipMessage::defaultId);
   }
 

@@ -85,7 +85,7 @@ public final class Connection {
       }
       Negotiation n = new Negotiation(result, handler, null);
       YamuxStream s = session.openStream(n);
-      n.start(s, Multistream.dialer(protocols, s::write));
+      n.start(Multistream.dialer(protocols, s::write));
       watchNegotiation(s, result);
     });
     return result;
@@ -95,7 +95,7 @@ public final class Connection {
     Predicate<String> supported = network::supports;
     Negotiation n = new Negotiation(null, null, this);
     s.setHandler(n);
-    n.start(s, Multistream.listener(supported, s::write));
+    n.start(Multistream.listener(supported, s::write));
     watchNegotiation(s, null);
   }
 
@@ -145,7 +145,7 @@ public final class Connection {
       this.inbound = inbound;
     }
 
-    void start(YamuxStream s, Multistream m) {
+    void start(Multistream m) {
       this.multistream = m;
     }
 
@@ -156,7 +156,7 @@ public final class Connection {
       try {
         agreed = multistream.onData(buffer);
       } catch (WireException e) {
-        fail(s, e);
+        fail(e);
         throw e;
       }
       if (agreed == null) {
@@ -185,16 +185,16 @@ public final class Connection {
 
     @Override
     public void onRemoteClose(YamuxStream s) {
-      fail(s, new WireException("stream closed during protocol negotiation"));
+      fail(new WireException("stream closed during protocol negotiation"));
       s.reset();
     }
 
     @Override
     public void onReset(YamuxStream s) {
-      fail(s, new WireException("stream reset during protocol negotiation"));
+      fail(new WireException("stream reset during protocol negotiation"));
     }
 
-    private void fail(YamuxStream s, Exception e) {
+    private void fail(Exception e) {
       if (outbound != null) {
         outbound.completeExceptionally(e);
       }
