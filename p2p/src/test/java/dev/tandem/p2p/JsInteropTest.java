@@ -46,6 +46,29 @@ class JsInteropTest {
     }
   }
 
+  @Test
+  void jsRelaysGossipBetweenTwoJavaHosts() throws Exception {
+    try (JsPeer js = new JsPeer(TOPIC, 90);
+        Libp2pHost a = new Libp2pHost(HostConfig.defaults(Identity.generate(), Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        Libp2pHost b = new Libp2pHost(HostConfig.defaults(Identity.generate(), Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))) {
+      BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+      a.gossip().subscribe(TOPIC, m -> {});
+      b.gossip().subscribe(TOPIC, m -> atB.add(m.from() + " " + new String(m.data(), StandardCharsets.UTF_8)));
+      a.start();
+      b.start();
+      a.dial(js.address).get(30, TimeUnit.SECONDS);
+      b.dial(js.address).get(30, TimeUnit.SECONDS);
+      // a and b share no connection: a's message reaches b only through js-libp2p's mesh
+      js.send("WAITSUB " + TOPIC + " 2");
+      assertThat(js.expect(l -> l.startsWith("SUBSCRIBERS "), WAIT)).isEqualTo("SUBSCRIBERS " + TOPIC + " 2");
+      waitUntil(() -> a.gossip().topicPeers(TOPIC).join().contains(js.peerId()));
+      Thread.sleep(1500); // a js heartbeat or two, so its mesh holds both of us
+      a.gossip().publish(TOPIC, "relayed".getBytes(StandardCharsets.UTF_8)).get();
+      assertThat(atB.poll(30, TimeUnit.SECONDS)).isEqualTo(a.peerId() + " relayed");
+      assertThat(a.connectedPeers()).containsExactly(js.peerId());
+    }
+  }
+
   private void exerciseEverything(JsPeer js, Libp2pHost host, BlockingQueue<String> received) throws Exception {
     // identify both ways
     String ident = js.expect(l -> l.startsWith("IDENTIFY " + host.peerId()), WAIT);
