@@ -1,0 +1,28 @@
+package dev.tandem.node;
+
+import dev.tandem.core.Block;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** The global log as in-process consumers (rollup adapters, sync) see it. Thread-safe. */
+public interface FinalizedBlocks {
+  /** The highest finalized height; 0 before the first block (heights start at 1). */
+  long height();
+
+  /** A finalized block, or empty above {@link #height()}. */
+  Optional<Block> get(long height);
+
+  /**
+   * Calls {@code listener} with every block finalized after this call, in height order, on one
+   * dedicated thread, after the block is durable. A block finalized while subscribing may also be
+   * visible through {@link #get}; consumers that read history first dedupe by height. A listener
+   * that throws is logged and keeps its subscription. Closing the handle unsubscribes.
+   */
+  Subscription subscribe(Consumer<Block> listener);
+
+  /** An active listener; {@link #close()} stops deliveries. */
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+}

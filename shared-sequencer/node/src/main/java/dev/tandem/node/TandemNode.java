@@ -1,0 +1,405 @@
+package dev.tandem.node;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.BlockHeader;
+import dev.tandem.core.DecodingException;
+import dev.tandem.core.Hash;
+import dev.tandem.core.Hex;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.mempool.AdmissionException;
+import dev.tandem.node.mempool.Mempool;
+import dev.tandem.node.mempool.RejectReason;
+import dev.tandem.node.mempool.RejectionLog;
+import dev.tandem.node.mempool.TxValidator;
+import dev.tandem.node.metrics.NodeMetrics;
+import dev.tandem.node.ordering.Ordering;
+import dev.tandem.node.ordering.OrderingContext;
+import dev.tandem.node.ordering.SingleNodeOrdering;
+import dev.tandem.node.rpc.RpcBackend;
+import dev.tandem.node.rpc.RpcServer;
+import dev.tandem.node.store.LmdbNodeStore;
+import dev.tandem.node.store.NodeStore;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running sequencer node: durable mempool and global log on LMDB, an {@link Ordering} that turns
+ * admitted transactions into finalized blocks, and the JSON-RPC/WebSocket/metrics server.
+ *
+ * <pre>{@code
+ * try (TandemNode node = TandemNode.start(NodeConfig.load(Path.of("node.yaml")))) {
+ *   TandemClient client = TandemClient.connect(node.rpcUrl());
+ *   node.blocks().subscribe(block -> ...);
+ * }
+ * }</pre>
+ */
+public final class TandemNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TandemNode.class);
+  static final String STORE_DIR = "lmdb";
+  static final String LOCK_FILE = "node.lock";
+
+  private final NodeConfig config;
+  private final KeyPair key;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final NodeStore store;
+  private final Mempool mempool;
+  private final RejectionLog rejections;
+  private final NodeMetrics metrics;
+  private final List<Consumer<Block>> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService announcer;
+  private final Ordering ordering;
+  private volatile BlockHeader tip;
+  private Vertx vertx;
+  private RpcServer rpc;
+  private boolean closed;
+
+  private TandemNode(NodeConfig config, FileChannel lockChannel, FileLock lock, Ordering.Factory orderingFactory) {
+    this.config = config;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.key = NodeKeys.loadOrCreate(config.dataDir());
+    this.store = LmdbNodeStore.open(config.dataDir().resolve(STORE_DIR), config.lmdbMapSizeBytes());
+    long height = store.finalizedHeight();
+    this.tip = height == 0 ? null : store.block(height).orElseThrow(() -> new IllegalStateException(
+        "store says height " + height + " is final but has no such block")).header();
+    TxValidator validator = new TxValidator(config.chainId(), config.maxTxPayloadBytes(), config.minFeePerByte());
+    this.mempool = new Mempool(store, validator, config.mempoolCapacity(), config.perSenderPendingLimit());
+    this.rejections = new RejectionLog(config.rejectedRetention(), RejectionLog.MAX_ENTRIES, System::currentTimeMillis);
+    Backend backend = new Backend();
+    this.metrics = new NodeMetrics(mempool::size, this::finalizedHeight, RpcServer.methodNames(backend));
+    this.announcer = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "tandem-block-announcer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.ordering = orderingFactory.create(config, key);
+  }
+
+  /** Starts a node with the single-node orderer; returns once the RPC server is listening. */
+  public static TandemNode start(NodeConfig config) {
+    return start(config, (c, k) -> new SingleNodeOrdering(k, c.blockInterval(), c.maxBlockTxs(), c.maxBlockBytes(),
+        System::currentTimeMillis));
+  }
+
+  /**
+   * Starts a node with another ordering (consensus, p2p). Restores the log and the mempool from
+   * {@code config.dataDir()}, binds the RPC server, then starts the ordering.
+   */
+  public static TandemNode start(NodeConfig config, Ordering.Factory orderingFactory) {
+    FileChannel channel = null;
+    FileLock fileLock;
+    try {
+      Files.createDirectories(config.dataDir());
+      channel = FileChannel.open(config.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      fileLock = channel.tryLock();
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new UncheckedIOException("cannot use data directory " + config.dataDir(), e);
+    }
+    if (fileLock == null) {
+      closeQuietly(channel);
+      throw new IllegalStateException("another node is running on data directory " + config.dataDir());
+    }
+    TandemNode node = null;
+    try {
+      node = new TandemNode(config, channel, fileLock, orderingFactory);
+      node.vertx = Vertx.vertx();
+      node.rpc = RpcServer.start(node.vertx, node.new Backend(), node.metrics)
+          .toCompletionStage().toCompletableFuture().join();
+      node.ordering.start(node.new Context());
+      LOG.info("node {} on chain {} listening at {} (finalized height {}, {} pending)", node.key.publicKey(),
+          config.chainId(), node.rpcUrl(), node.finalizedHeight(), node.mempool.size());
+      return node;
+    } catch (RuntimeException e) {
+      if (node != null) {
+        node.close();
+      } else {
+        closeQuietly(channel);
+      }
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // nothing left to release
+      }
+    }
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The node's public key (proposer of its blocks). */
+  public PublicKey nodeKey() {
+    return key.publicKey();
+  }
+
+  /** The JSON-RPC endpoint, e.g. {@code http://127.0.0.1:8545/}. */
+  public String rpcUrl() {
+    return "http://" + urlHost() + ":" + rpc.port() + "/";
+  }
+
+  /** The WebSocket endpoint, e.g. {@code ws://127.0.0.1:8545/ws}. */
+  public String wsUrl() {
+    return "ws://" + urlHost() + ":" + rpc.port() + "/ws";
+  }
+
+  private String urlHost() {
+    String host = config.rpcHost();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  public long finalizedHeight() {
+    BlockHeader current = tip;
+    return current == null ? 0 : current.height();
+  }
+
+  /** The finalized log, for in-process consumers. */
+  public FinalizedBlocks blocks() {
+    return new FinalizedBlocks() {
+      @Override
+      public long height() {
+        return finalizedHeight();
+      }
+
+      @Override
+      public Optional<Block> get(long height) {
+        return height < 1 || height > finalizedHeight() ? Optional.empty() : store.block(height);
+      }
+
+      @Override
+      public Subscription subscribe(Consumer<Block> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+      }
+    };
+  }
+
+  /**
+   * Admits an encoded transaction as {@code tandem_sendRawTransaction} does: returns its id once it
+   * is durable in the mempool, or throws {@link AdmissionException} with the reason.
+   */
+  public Hash submit(byte[] encodedTx) {
+    return admit(() -> encodedTx).id();
+  }
+
+  private Transaction admit(Supplier<byte[]> bytes) {
+    try {
+      Transaction tx = mempool.admit(bytes.get());
+      metrics.admitted();
+      rejections.forget(tx.id());
+      ordering.onAdmitted(tx);
+      return tx;
+    } catch (AdmissionException e) {
+      metrics.rejected(e.reason());
+      // A duplicate's id belongs to a transaction that is fine; do not mark it rejected.
+      if (e.reason() != RejectReason.DUPLICATE) {
+        e.txId().ifPresent(id -> rejections.record(id, e.reason(), e.getMessage()));
+      }
+      throw e;
+    }
+  }
+
+  private byte[] decodeHex(String hex) {
+    int max = mempool.validator().maxEncodedBytes();
+    if (hex == null) {
+      throw new AdmissionException(RejectReason.MALFORMED, null, "transaction hex is missing");
+    }
+    if (hex.length() > 2 + 2L * max) {
+      throw new AdmissionException(RejectReason.TOO_LARGE, null, "transaction of about " + hex.length() / 2
+          + " bytes exceeds this node's limit of " + max + " bytes");
+    }
+    try {
+      return Hex.decode(hex);
+    } catch (DecodingException e) {
+      throw new AdmissionException(RejectReason.MALFORMED, null, "transaction is not valid hex: " + e.getMessage());
+    }
+  }
+
+  private void announce(Block block) {
+    announcer.execute(() -> {
+      try {
+        rpc.publish(block);
+      } catch (RuntimeException e) {
+        LOG.warn("publishing block {} to subscribers failed", block.height(), e);
+      }
+      for (Consumer<Block> listener : listeners) {
+        try {
+          listener.accept(block);
+        } catch (RuntimeException e) {
+          LOG.warn("a block listener failed on block {}", block.height(), e);
+        }
+      }
+    });
+  }
+
+  /** Stops the ordering and the RPC server, then closes the store. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ordering.close();
+    if (rpc != null) {
+      rpc.close();
+    }
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("closing Vert.x failed", e);
+      }
+    }
+    announcer.shutdown();
+    try {
+      announcer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Under the mempool's lock, so that no admission or block commit is mid-write.
+    synchronized (mempool) {
+      store.close();
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.warn("releasing the data directory lock failed", e);
+    }
+    LOG.info("node stopped at finalized height {}", finalizedHeight());
+  }
+
+  /** What the ordering sees. */
+  private final class Context implements OrderingContext {
+    @Override
+    public long chainId() {
+      return config.chainId();
+    }
+
+    @Override
+    public Optional<BlockHeader> lastFinalized() {
+      return Optional.ofNullable(tip);
+    }
+
+    @Override
+    public List<Transaction> orderable(int maxTxs, long maxBytes) {
+      return mempool.orderable(maxTxs, maxBytes);
+    }
+
+    @Override
+    public void finalize(Block block) {
+      BlockHeader header = block.header();
+      BlockHeader parent = tip;
+      if (header.chainId() != config.chainId()) {
+        throw new IllegalArgumentException("block is for chain " + header.chainId());
+      }
+      Hash expectedParent = parent == null ? Hash.ZERO : parent.hash();
+      if (!header.parentHash().equals(expectedParent)) {
+        throw new IllegalArgumentException("block " + header.height() + " does not extend the finalized tip");
+      }
+      long started = System.nanoTime();
+      List<Transaction> superseded = mempool.commit(block);
+      metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(System.nanoTime() - started));
+      tip = header;
+      for (Transaction tx : superseded) {
+        rejections.record(tx.id(), RejectReason.SUPERSEDED, "another transaction of the sender with nonce "
+            + tx.nonce() + " was finalized");
+        metrics.rejected(RejectReason.SUPERSEDED);
+      }
+      announce(block);
+    }
+  }
+
+  /** What the RPC layer sees. */
+  private final class Backend implements RpcBackend {
+    @Override
+    public NodeConfig config() {
+      return config;
+    }
+
+    @Override
+    public PublicKey nodeKey() {
+      return key.publicKey();
+    }
+
+    @Override
+    public Transaction submitHex(String hex) {
+      return admit(() -> decodeHex(hex));
+    }
+
+    @Override
+    public long finalizedHeight() {
+      return TandemNode.this.finalizedHeight();
+    }
+
+    @Override
+    public Optional<Block> block(long height) {
+      return blocks().get(height);
+    }
+
+    @Override
+    public Optional<NodeStore.TxLocation> locate(Hash txId) {
+      return store.locate(txId);
+    }
+
+    @Override
+    public Optional<Transaction> pending(Hash txId) {
+      return mempool.get(txId);
+    }
+
+    @Override
+    public boolean isOrderable(Transaction tx) {
+      return mempool.isOrderable(tx);
+    }
+
+    @Override
+    public Optional<RejectionLog.Rejection> rejection(Hash txId) {
+      return rejections.get(txId);
+    }
+
+    @Override
+    public long nextNonce(PublicKey sender) {
+      return mempool.nextNonce(sender);
+    }
+
+    @Override
+    public int mempoolSize() {
+      return mempool.size();
+    }
+
+    @Override
+    public List<Hash> pendingIds() {
+      return mempool.pendingIds();
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package dev.tandem.node.mempool;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.store.NodeStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Pending transactions: an in-memory index over the store's durable mempool.
+ *
+ * <p>Nonce rule. Per sender, nonces start at 0 and go up by one. A sender's last finalized nonce
+ * is {@code f} ({@code -1} before its first finalized transaction). A transaction with nonce
+ * {@code n} is admitted when {@code f < n <= f + perSenderPendingLimit} and no other pending
+ * transaction of the sender holds {@code n}. It is <em>orderable</em> when every nonce from
+ * {@code f + 1} to {@code n} is pending: a transaction after a gap is held, acknowledged and
+ * durable, until the gap fills. There is no replacement: a nonce, once pending, is taken until
+ * it is finalized.
+ *
+ * <p>Thread-safe: admission and block commits are serialized on this object; signature checks
+ * run before taking the lock.
+ */
+public final class Mempool {
+  private final NodeStore store;
+  private final TxValidator validator;
+  private final int capacity;
+  private final int perSenderLimit;
+  private final Map<Hash, Entry> byId = new HashMap<>();
+  private final Map<PublicKey, TreeMap<Long, Entry>> bySender = new HashMap<>();
+  /** Last finalized nonce per sender seen so far, -1 for none; the store is asked on a miss. */
+  private final Map<PublicKey, Long> finalizedNonces = new HashMap<>();
+  private long nextSeq;
+
+  private record Entry(Transaction tx, long seq) {}
+
+  /** Rebuilds the index from the store's durable mempool. */
+  public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit) {
+    this.store = store;
+    this.validator = validator;
+    this.capacity = capacity;
+    this.perSenderLimit = perSenderLimit;
+    long maxSeq = -1;
+    for (NodeStore.PendingTx pending : store.pending()) {
+      index(new Entry(pending.tx(), pending.admissionSeq()));
+      maxSeq = Math.max(maxSeq, pending.admissionSeq());
+    }
+    nextSeq = maxSeq + 1;
+  }
+
+  public TxValidator validator() {
+    return validator;
+  }
+
+  /**
+   * Validates, durably stores and indexes a transaction. Returns its id only once the store has
+   * committed it; throws {@link AdmissionException} with the reason otherwise.
+   */
+  public Transaction admit(byte[] encoded) {
+    Transaction tx = validator.decode(encoded);
+    Hash id = tx.id();
+    synchronized (this) {
+      if (byId.containsKey(id)) {
+        throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is already pending");
+      }
+    }
+    store.locate(id).ifPresent(location -> {
+      throw new AdmissionException(RejectReason.DUPLICATE, id,
+          "transaction " + id + " is already finalized at height " + location.height());
+    });
+    validator.checkSignature(tx);
+    synchronized (this) {
+      checkState(tx);
+      Entry entry = new Entry(tx, nextSeq++);
+      store.addPending(tx, entry.seq());
+      index(entry);
+    }
+    return tx;
+  }
+
+  private void checkState(Transaction tx) {
+    Hash id = tx.id();
+    if (byId.containsKey(id)) {
+      throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is already pending");
+    }
+    long finalized = finalizedNonce(tx.sender());
+    if (tx.nonce() <= finalized) {
+      throw new AdmissionException(RejectReason.NONCE_TOO_LOW, id, "nonce " + tx.nonce()
+          + " is at or below the sender's last finalized nonce " + finalized);
+    }
+    if (tx.nonce() - finalized > perSenderLimit) {
+      throw new AdmissionException(RejectReason.NONCE_TOO_HIGH, id, "nonce " + tx.nonce() + " is more than "
+          + perSenderLimit + " ahead of the sender's last finalized nonce " + finalized);
+    }
+    TreeMap<Long, Entry> senderTxs = bySender.get(tx.sender());
+    if (senderTxs != null) {
+      Entry holder = senderTxs.get(tx.nonce());
+      if (holder != null) {
+        throw new AdmissionException(RejectReason.NONCE_IN_USE, id, "nonce " + tx.nonce()
+            + " is already taken by pending transaction " + holder.tx().id());
+      }
+      if (senderTxs.size() >= perSenderLimit) {
+        throw new AdmissionException(RejectReason.SENDER_LIMIT, id, "sender already has " + senderTxs.size()
+            + " pending transactions (limit " + perSenderLimit + ")");
+      }
+    }
+    if (byId.size() >= capacity) {
+      throw new AdmissionException(RejectReason.MEMPOOL_FULL, id, "mempool is full (" + capacity
+          + " transactions); retry later");
+    }
+  }
+
+  private long finalizedNonce(PublicKey sender) {
+    return finalizedNonces.computeIfAbsent(sender, s -> store.finalizedNonce(s).orElse(-1));
+  }
+
+  private void index(Entry entry) {
+    byId.put(entry.tx().id(), entry);
+    bySender.computeIfAbsent(entry.tx().sender(), s -> new TreeMap<>()).put(entry.tx().nonce(), entry);
+  }
+
+  private void unindex(Transaction tx) {
+    if (byId.remove(tx.id()) == null) {
+      return;
+    }
+    TreeMap<Long, Entry> senderTxs = bySender.get(tx.sender());
+    senderTxs.remove(tx.nonce());
+    if (senderTxs.isEmpty()) {
+      bySender.remove(tx.sender());
+    }
+  }
+
+  public synchronized Optional<Transaction> get(Hash id) {
+    Entry entry = byId.get(id);
+    return entry == null ? Optional.empty() : Optional.of(entry.tx());
+  }
+
+  public synchronized int size() {
+    return byId.size();
+  }
+
+  /** The nonce a sender should use next: after its finalized nonce and its contiguous pending ones. */
+  public synchronized long nextNonce(PublicKey sender) {
+    long next = finalizedNonce(sender) + 1;
+    TreeMap<Long, Entry> senderTxs = bySender.get(sender);
+    while (senderTxs != null && senderTxs.containsKey(next)) {
+      next++;
+    }
+    return next;
+  }
+
+  /** Whether the transaction is pending and every nonce before it is pending or finalized. */
+  public synchronized boolean isOrderable(Transaction tx) {
+    long next = finalizedNonce(tx.sender()) + 1;
+    TreeMap<Long, Entry> senderTxs = bySender.get(tx.sender());
+    if (senderTxs == null || !senderTxs.containsKey(tx.nonce())) {
+      return false;
+    }
+    return senderTxs.subMap(next, true, tx.nonce(), true).size() == tx.nonce() - next + 1;
+  }
+
+  /**
+   * Orderable transactions for the next block, oldest admission first, each sender's in nonce
+   * order, within the block limits. A sender whose next transaction does not fit is skipped for
+   * the rest of the block (its later nonces could not go in without it).
+   */
+  public synchronized List<Transaction> orderable(int maxTxs, long maxBytes) {
+    record Cursor(PublicKey sender, Entry head) {}
+    PriorityQueue<Cursor> heads = new PriorityQueue<>((a, b) -> Long.compare(a.head.seq(), b.head.seq()));
+    for (Map.Entry<PublicKey, TreeMap<Long, Entry>> sender : bySender.entrySet()) {
+      Entry first = sender.getValue().get(finalizedNonce(sender.getKey()) + 1);
+      if (first != null) {
+        heads.add(new Cursor(sender.getKey(), first));
+      }
+    }
+    List<Transaction> out = new ArrayList<>();
+    long bytes = 0;
+    while (!heads.isEmpty() && out.size() < maxTxs) {
+      Cursor cursor = heads.poll();
+      Transaction tx = cursor.head.tx();
+      if (bytes + tx.encodedLength() > maxBytes) {
+        continue;
+      }
+      out.add(tx);
+      bytes += tx.encodedLength();
+      Entry next = bySender.get(cursor.sender).get(tx.nonce() + 1);
+      if (next != null) {
+        heads.add(new Cursor(cursor.sender, next));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Durably commits a finalized block (through the store, in one write transaction) and drops its
+   * transactions from the mempool, together with pending transactions it made stale (same sender,
+   * nonce at or below the block's). Returns the stale ones, which are now rejected as superseded.
+   */
+  public synchronized List<Transaction> commit(Block block) {
+    Map<PublicKey, Long> highest = new HashMap<>();
+    Set<Hash> inBlock = new HashSet<>();
+    for (Transaction tx : block.transactions()) {
+      highest.merge(tx.sender(), tx.nonce(), Math::max);
+      inBlock.add(tx.id());
+    }
+    List<Transaction> stale = new ArrayList<>();
+    for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
+      TreeMap<Long, Entry> senderTxs = bySender.get(sender.getKey());
+      if (senderTxs == null) {
+        continue;
+      }
+      for (Entry entry : senderTxs.headMap(sender.getValue(), true).values()) {
+        if (!inBlock.contains(entry.tx().id())) {
+          stale.add(entry.tx());
+        }
+      }
+    }
+    store.commitBlock(block, stale.stream().map(Transaction::id).toList());
+    for (Transaction tx : block.transactions()) {
+      unindex(tx);
+    }
+    for (Transaction tx : stale) {
+      unindex(tx);
+    }
+    for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
+      finalizedNonces.merge(sender.getKey(), sender.getValue(), Math::max);
+    }
+    // Cached nonces of senders with nothing pending are cheap to re-read; keep the cache bounded.
+    if (finalizedNonces.size() > 4 * Math.max(capacity, 1024)) {
+      for (Iterator<PublicKey> it = finalizedNonces.keySet().iterator(); it.hasNext(); ) {
+        if (!bySender.containsKey(it.next())) {
+          it.remove();
+        }
+      }
+    }
+    return stale;
+  }
+
+  /** Ids of all pending transactions, oldest first (for the admin API). */
+  public synchronized List<Hash> pendingIds() {
+    return byId.values().stream().sorted((a, b) -> Long.compare(a.seq(), b.seq())).map(e -> e.tx().id()).toList();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.tandem.node.metrics;
+
+import dev.tandem.node.mempool.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The node's Prometheus metrics (one registry per node, scraped at {@code GET /metrics}):
+ * {@code tandem_txs_admitted_total}, {@code tandem_txs_rejected_total{reason}},
+ * {@code tandem_mempool_size}, {@code tandem_finalized_height}, {@code tandem_blocks_finalized_total},
+ * {@code tandem_txs_finalized_total}, {@code tandem_block_commit_seconds},
+ * {@code tandem_rpc_requests_total{method,outcome}}, {@code tandem_rpc_request_seconds{method}}.
+ */
+public final class NodeMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter admitted;
+  private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+  private final Counter blocks;
+  private final Counter finalizedTxs;
+  private final Timer commitTime;
+  private final Set<String> rpcMethods;
+  private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
+
+  /**
+   * @param rpcMethods the method names that get their own label; others count as "unknown", so a
+   *     client cannot blow up the label space with made-up names
+   */
+  public NodeMetrics(Supplier<Number> mempoolSize, Supplier<Number> finalizedHeight, Set<String> rpcMethods) {
+    this.rpcMethods = Set.copyOf(rpcMethods);
+    admitted = Counter.builder("tandem_txs_admitted").description("Transactions admitted to the mempool")
+        .register(registry);
+    for (RejectReason reason : RejectReason.values()) {
+      rejected.put(reason, Counter.builder("tandem_txs_rejected").description("Transactions rejected, by reason")
+          .tag("reason", reason.label()).register(registry));
+    }
+    Gauge.builder("tandem_mempool_size", mempoolSize).description("Pending transactions").register(registry);
+    Gauge.builder("tandem_finalized_height", finalizedHeight).description("Height of the last finalized block")
+        .register(registry);
+    blocks = Counter.builder("tandem_blocks_finalized").description("Blocks finalized").register(registry);
+    finalizedTxs = Counter.builder("tandem_txs_finalized").description("Transactions finalized").register(registry);
+    commitTime = Timer.builder("tandem_block_commit").description("Durable block commit time (LMDB write and sync)")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public void admitted() {
+    admitted.increment();
+  }
+
+  public void rejected(RejectReason reason) {
+    rejected.get(reason).increment();
+  }
+
+  public void blockCommitted(int txCount, Duration took) {
+    blocks.increment();
+    finalizedTxs.increment(txCount);
+    commitTime.record(took);
+  }
+
+  public void rpcRequest(String method, boolean ok, long nanos) {
+    String label = rpcMethods.contains(method) ? method : "unknown";
+    rpcCounters.computeIfAbsent(label + (ok ? "|ok" : "|error"), key -> Counter.builder("tandem_rpc_requests")
+        .description("JSON-RPC requests by method and outcome").tag("method", label)
+        .tag("outcome", ok ? "ok" : "error").register(registry)).increment();
+    rpcTimers.computeIfAbsent(label, key -> Timer.builder("tandem_rpc_request").description("JSON-RPC call latency")
+        .tag("method", label).register(registry)).record(Duration.ofNanos(nanos));
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

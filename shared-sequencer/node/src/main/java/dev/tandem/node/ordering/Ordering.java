@@ -1,0 +1,32 @@
+package dev.tandem.node.ordering;
+
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.NodeConfig;
+
+/**
+ * The node's ordering seam: admitted transactions go in, finalized blocks come out. The node
+ * owns admission and storage; an ordering decides which orderable transactions form the next
+ * block and when that block is final. {@link SingleNodeOrdering} cuts blocks on a timer; a BFT
+ * consensus driver or a p2p-fed one plugs in here through {@link Factory}.
+ */
+public interface Ordering extends AutoCloseable {
+  /** Starts ordering. Called once, after the node has restored its log and mempool. */
+  void start(OrderingContext context);
+
+  /**
+   * A transaction was durably admitted to this node's mempool (by RPC or in-process). Called on
+   * the admitting thread; must return quickly. A gossiping ordering forwards it to peers.
+   */
+  void onAdmitted(Transaction tx);
+
+  /** Stops ordering and waits until no block commit is in flight. */
+  @Override
+  void close();
+
+  /** Builds the ordering for a node from its config and key. */
+  @FunctionalInterface
+  interface Factory {
+    Ordering create(NodeConfig config, KeyPair nodeKey);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.tandem.node.ordering;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.BlockHeader;
+import dev.tandem.core.Transaction;
+import java.util.List;
+import java.util.Optional;
+
+/** What the node offers an {@link Ordering}: the log's tip, the orderable mempool, and finalization. */
+public interface OrderingContext {
+  long chainId();
+
+  /** The header of the last finalized block; empty before the first block (height 1). */
+  Optional<BlockHeader> lastFinalized();
+
+  /**
+   * Orderable pending transactions, oldest first, per sender in nonce order, at most
+   * {@code maxTxs} of them and {@code maxBytes} of encoded transactions together.
+   */
+  List<Transaction> orderable(int maxTxs, long maxBytes);
+
+  /**
+   * Finalizes the next block: durably appends it to the log, removes its transactions from the
+   * mempool in the same write, and announces it to subscribers. Returns once it is durable.
+   * Blocks must come in height order; a block that does not extend the tip is refused with an
+   * exception and nothing is written.
+   */
+  void finalize(Block block);
+}

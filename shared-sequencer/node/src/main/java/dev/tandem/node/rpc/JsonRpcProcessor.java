@@ -1,0 +1,137 @@
+package dev.tandem.node.rpc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.core.DecodingException;
+import dev.tandem.node.mempool.AdmissionException;
+import dev.tandem.node.metrics.NodeMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON-RPC 2.0 framing: parses a request or batch, runs each call, and writes the response. Never
+ * throws: every failure becomes an error object (unexpected ones as -32603, logged).
+ */
+final class JsonRpcProcessor {
+  static final int MAX_BATCH = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(JsonRpcProcessor.class);
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final ObjectMapper mapper;
+  private final RpcMethods methods;
+  private final NodeMetrics metrics;
+
+  JsonRpcProcessor(RpcMethods methods, NodeMetrics metrics) {
+    this.mapper = new ObjectMapper();
+    // Bound nesting so that a deeply nested body cannot exhaust the stack.
+    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    this.methods = methods;
+    this.metrics = metrics;
+  }
+
+  /** Handles one HTTP body or WebSocket message; returns the response text, or null when there is none. */
+  String process(String body, RpcSession session) {
+    JsonNode request;
+    try {
+      request = mapper.readTree(body);
+    } catch (JsonProcessingException e) {
+      return write(error(null, new RpcError(RpcError.PARSE_ERROR, "parse error: " + e.getOriginalMessage())));
+    }
+    if (request == null || request.isMissingNode()) {
+      return write(error(null, new RpcError(RpcError.PARSE_ERROR, "parse error: empty body")));
+    }
+    if (request.isArray()) {
+      if (request.isEmpty()) {
+        return write(error(null, new RpcError(RpcError.INVALID_REQUEST, "empty batch")));
+      }
+      if (request.size() > MAX_BATCH) {
+        return write(error(null, new RpcError(RpcError.INVALID_REQUEST,
+            "batch of " + request.size() + " calls exceeds the limit of " + MAX_BATCH)));
+      }
+      ArrayNode responses = JSON.arrayNode();
+      for (JsonNode call : request) {
+        ObjectNode response = call(call, session);
+        if (response != null) {
+          responses.add(response);
+        }
+      }
+      return responses.isEmpty() ? null : write(responses);
+    }
+    ObjectNode response = call(request, session);
+    return response == null ? null : write(response);
+  }
+
+  /** Runs one call; returns null for a valid notification (a request without id). */
+  private ObjectNode call(JsonNode request, RpcSession session) {
+    if (!request.isObject()) {
+      return error(null, new RpcError(RpcError.INVALID_REQUEST, "a request must be a JSON object"));
+    }
+    JsonNode id = request.get("id");
+    boolean notification = id == null;
+    if (id != null && !(id.isTextual() || id.isIntegralNumber() || id.isNull())) {
+      return error(null, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, an integer or null"));
+    }
+    if (!"2.0".equals(request.path("jsonrpc").asText(null))) {
+      return error(id, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\""));
+    }
+    JsonNode methodNode = request.get("method");
+    if (methodNode == null || !methodNode.isTextual()) {
+      return error(id, new RpcError(RpcError.INVALID_REQUEST, "method must be a string"));
+    }
+    String name = methodNode.asText();
+    long started = System.nanoTime();
+    ObjectNode response;
+    try {
+      RpcMethods.Method method = methods.get(name);
+      if (method == null) {
+        throw new RpcError(RpcError.METHOD_NOT_FOUND, "method '" + name + "' does not exist");
+      }
+      JsonNode result = method.call(new Params(request.get("params")), session);
+      response = JSON.objectNode().put("jsonrpc", "2.0");
+      response.set("id", id);
+      response.set("result", result);
+      metrics.rpcRequest(name, true, System.nanoTime() - started);
+    } catch (RpcError e) {
+      response = error(id, e);
+      metrics.rpcRequest(name, false, System.nanoTime() - started);
+    } catch (AdmissionException e) {
+      ObjectNode data = JSON.objectNode().put("reason", e.reason().label());
+      e.txId().ifPresent(txId -> data.put("hash", txId.toHex()));
+      response = error(id, new RpcError(e.reason().code(), e.getMessage(), data));
+      metrics.rpcRequest(name, false, System.nanoTime() - started);
+    } catch (DecodingException | IllegalArgumentException e) {
+      response = error(id, RpcError.invalidParams(e.getMessage()));
+      metrics.rpcRequest(name, false, System.nanoTime() - started);
+    } catch (RuntimeException e) {
+      LOG.error("internal error in {}", name, e);
+      response = error(id, new RpcError(RpcError.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName()));
+      metrics.rpcRequest(name, false, System.nanoTime() - started);
+    }
+    return notification ? null : response;
+  }
+
+  static ObjectNode error(JsonNode id, RpcError error) {
+    ObjectNode response = JSON.objectNode().put("jsonrpc", "2.0");
+    response.set("id", id == null ? JSON.nullNode() : id);
+    ObjectNode body = response.putObject("error");
+    body.put("code", error.code());
+    body.put("message", error.getMessage());
+    if (error.data() != null) {
+      body.set("data", error.data());
+    }
+    return response;
+  }
+
+  String write(JsonNode node) {
+    try {
+      return mapper.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a JSON tree", e);
+    }
+  }
+}

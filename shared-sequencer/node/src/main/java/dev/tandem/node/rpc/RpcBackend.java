@@ -1,0 +1,39 @@
+package dev.tandem.node.rpc;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.NodeConfig;
+import dev.tandem.node.mempool.RejectionLog;
+import dev.tandem.node.store.NodeStore;
+import java.util.List;
+import java.util.Optional;
+
+/** What the JSON-RPC layer needs from the node. Every method may block (LMDB); call off the event loop. */
+public interface RpcBackend {
+  NodeConfig config();
+
+  PublicKey nodeKey();
+
+  /** Admits a hex-encoded transaction; throws {@code AdmissionException} with the reason. */
+  Transaction submitHex(String hex);
+
+  long finalizedHeight();
+
+  Optional<Block> block(long height);
+
+  Optional<NodeStore.TxLocation> locate(Hash txId);
+
+  Optional<Transaction> pending(Hash txId);
+
+  boolean isOrderable(Transaction tx);
+
+  Optional<RejectionLog.Rejection> rejection(Hash txId);
+
+  long nextNonce(PublicKey sender);
+
+  int mempoolSize();
+
+  List<Hash> pendingIds();
+}

@@ -1,0 +1,177 @@
+package dev.tandem.node.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.Hex;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.mempool.RejectionLog;
+import dev.tandem.node.store.NodeStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The JSON-RPC method table. Each method runs on a worker thread and may block. */
+final class RpcMethods {
+  @FunctionalInterface
+  interface Method {
+    JsonNode call(Params params, RpcSession session);
+  }
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final RpcBackend node;
+  private final Map<String, Method> methods = new LinkedHashMap<>();
+
+  RpcMethods(RpcBackend node) {
+    this.node = node;
+    methods.put("tandem_chainId", (p, s) -> {
+      p.expect(0, 0);
+      return TextNode.valueOf(Hex.quantity(node.config().chainId()));
+    });
+    methods.put("tandem_blockNumber", (p, s) -> {
+      p.expect(0, 0);
+      return TextNode.valueOf(Hex.quantity(node.finalizedHeight()));
+    });
+    methods.put("tandem_feePerByte", (p, s) -> {
+      p.expect(0, 0);
+      return TextNode.valueOf(Hex.quantity(node.config().minFeePerByte()));
+    });
+    methods.put("tandem_getNonce", (p, s) -> {
+      p.expect(1, 1);
+      return TextNode.valueOf(Hex.quantity(node.nextNonce(p.publicKey(0, "sender"))));
+    });
+    methods.put("tandem_sendRawTransaction", (p, s) -> {
+      p.expect(1, 1);
+      return TextNode.valueOf(node.submitHex(p.text(0, "transaction hex")).id().toHex());
+    });
+    methods.put("tandem_getTransactionReceipt", (p, s) -> {
+      p.expect(1, 1);
+      return receipt(p.hash(0, "transaction hash"));
+    });
+    methods.put("tandem_getBlockByHeight", (p, s) -> {
+      p.expect(1, 2);
+      long height = p.quantity(0, "height");
+      boolean full = p.bool(1, false);
+      return node.block(height).<JsonNode>map(b -> JsonViews.block(b, full)).orElse(NullNode.instance);
+    });
+    methods.put("tandem_getNamespaceSlice", (p, s) -> {
+      p.expect(2, 2);
+      long height = p.quantity(0, "height");
+      Namespace namespace = p.namespace(1);
+      return node.block(height).<JsonNode>map(b -> JsonViews.slice(b, b.slice(namespace))).orElse(NullNode.instance);
+    });
+    methods.put("tandem_subscribe", (p, s) -> subscribe(p, s));
+    methods.put("tandem_unsubscribe", (p, s) -> {
+      p.expect(1, 1);
+      requireSession(s);
+      return BooleanNode.valueOf(s.unsubscribe(p.text(0, "subscription id")));
+    });
+    if (node.config().adminEnabled()) {
+      methods.put("admin_nodeInfo", (p, s) -> {
+        p.expect(0, 0);
+        ObjectNode out = JSON.objectNode();
+        out.put("nodeKey", node.nodeKey().toHex());
+        out.put("chainId", Hex.quantity(node.config().chainId()));
+        out.put("dataDir", node.config().dataDir().toString());
+        out.put("finalizedHeight", Hex.quantity(node.finalizedHeight()));
+        out.put("mempoolSize", node.mempoolSize());
+        return out;
+      });
+      methods.put("admin_pendingTransactions", (p, s) -> {
+        p.expect(0, 0);
+        var out = JSON.arrayNode();
+        node.pendingIds().forEach(id -> out.add(id.toHex()));
+        return out;
+      });
+    }
+  }
+
+  Set<String> names() {
+    return methods.keySet();
+  }
+
+  Method get(String name) {
+    return methods.get(name);
+  }
+
+  private JsonNode receipt(Hash id) {
+    Optional<NodeStore.TxLocation> location = node.locate(id);
+    ObjectNode out = JSON.objectNode();
+    out.put("hash", id.toHex());
+    if (location.isPresent()) {
+      NodeStore.TxLocation at = location.get();
+      out.put("status", "finalized");
+      out.put("blockHeight", Hex.quantity(at.height()));
+      node.block(at.height()).ifPresent(b -> out.put("blockHash", b.hash().toHex()));
+      out.put("index", Hex.quantity(at.index()));
+      out.put("namespace", Namespace.of(at.namespace()).toHex());
+      return out;
+    }
+    Optional<Transaction> pending = node.pending(id);
+    if (pending.isPresent()) {
+      Transaction tx = pending.get();
+      out.put("status", "pending");
+      out.putNull("blockHeight");
+      out.putNull("index");
+      out.put("namespace", tx.namespace().toHex());
+      out.put("sender", tx.sender().toHex());
+      out.put("nonce", Hex.quantity(tx.nonce()));
+      // false while an earlier nonce of the sender is missing: the transaction waits for the gap to fill.
+      out.put("orderable", node.isOrderable(tx));
+      return out;
+    }
+    Optional<RejectionLog.Rejection> rejection = node.rejection(id);
+    if (rejection.isPresent()) {
+      out.put("status", "rejected");
+      out.putNull("blockHeight");
+      out.putNull("index");
+      out.put("reason", rejection.get().message());
+      out.put("code", rejection.get().reason().code());
+      out.put("reasonCode", rejection.get().reason().label());
+      return out;
+    }
+    return NullNode.instance;
+  }
+
+  private JsonNode subscribe(Params p, RpcSession session) {
+    p.expect(1, 2);
+    requireSession(session);
+    JsonNode first = p.get(0);
+    // Accept both ["newBlocks"] / ["namespace", ns] as params, and a single nested array.
+    Params args = first.isArray() ? new Params(first) : p;
+    String kind = args.text(0, "subscription kind");
+    switch (kind) {
+      case "newBlocks":
+        args.expect(1, 1);
+        return TextNode.valueOf(session.subscribe(null));
+      case "namespace":
+        args.expect(2, 2);
+        return TextNode.valueOf(session.subscribe(args.namespace(1)));
+      default:
+        throw RpcError.invalidParams("unknown subscription '" + kind + "'; use \"newBlocks\" or \"namespace\"");
+    }
+  }
+
+  private static void requireSession(RpcSession session) {
+    if (session == null) {
+      throw new RpcError(RpcError.SUBSCRIPTIONS_NEED_WEBSOCKET, "subscriptions need a WebSocket connection at /ws");
+    }
+  }
+
+  /** The notification payload for a block: the header and tx hashes. */
+  static JsonNode newBlock(Block block) {
+    return JsonViews.block(block, false);
+  }
+
+  static JsonNode slice(Block block, Namespace namespace) {
+    return JsonViews.slice(block, block.slice(namespace));
+  }
+}

@@ -1,0 +1,218 @@
+package dev.tandem.node.store;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.CanonicalReader;
+import dev.tandem.core.CanonicalWriter;
+import dev.tandem.core.DecodingException;
+import dev.tandem.core.Hash;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.CursorIterable;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Txn;
+
+/**
+ * {@link NodeStore} on one LMDB environment. LMDB's default durability is kept: every write
+ * transaction is synced to disk when it commits, so a committed write survives {@code kill -9}
+ * and power loss. Keys are big-endian so that heights sort numerically.
+ *
+ * <p>Tables: {@code blocks} u64 height → block encoding; {@code block_hashes} hash → u64 height;
+ * {@code txs} tx id → (u64 height, u32 index, u64 namespace); {@code nonces} sender → u64 nonce;
+ * {@code mempool} tx id → (u64 admission seq, tx encoding); {@code meta} "finalized" → u64 height.
+ */
+public final class LmdbNodeStore implements NodeStore {
+  private static final byte[] FINALIZED_KEY = "finalized".getBytes(StandardCharsets.US_ASCII);
+
+  private final Env<byte[]> env;
+  private final Dbi<byte[]> blocks;
+  private final Dbi<byte[]> blockHashes;
+  private final Dbi<byte[]> txs;
+  private final Dbi<byte[]> nonces;
+  private final Dbi<byte[]> mempool;
+  private final Dbi<byte[]> meta;
+
+  private LmdbNodeStore(Env<byte[]> env) {
+    this.env = env;
+    this.blocks = env.openDbi("blocks", DbiFlags.MDB_CREATE);
+    this.blockHashes = env.openDbi("block_hashes", DbiFlags.MDB_CREATE);
+    this.txs = env.openDbi("txs", DbiFlags.MDB_CREATE);
+    this.nonces = env.openDbi("nonces", DbiFlags.MDB_CREATE);
+    this.mempool = env.openDbi("mempool", DbiFlags.MDB_CREATE);
+    this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+  }
+
+  /** Opens (creating if needed) the store in {@code directory}. */
+  public static LmdbNodeStore open(Path directory, long mapSizeBytes) {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new StoreException("cannot create the store directory " + directory + ": " + e.getMessage(), e);
+    }
+    try {
+      // MDB_NOTLS ties reader slots to transactions, not threads, so any pool thread may read.
+      Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSizeBytes).setMaxDbs(8)
+          .setMaxReaders(256).open(directory.toFile(), EnvFlags.MDB_NOTLS);
+      return new LmdbNodeStore(env);
+    } catch (LmdbException e) {
+      throw new StoreException("cannot open LMDB in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long finalizedHeight() {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      return finalizedHeight(txn);
+    }
+  }
+
+  private long finalizedHeight(Txn<byte[]> txn) {
+    byte[] value = meta.get(txn, FINALIZED_KEY);
+    return value == null ? 0 : u64(value);
+  }
+
+  @Override
+  public Optional<Block> block(long height) {
+    byte[] value;
+    try (Txn<byte[]> txn = env.txnRead()) {
+      value = blocks.get(txn, u64Bytes(height));
+    }
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Block.decode(value));
+    } catch (DecodingException e) {
+      throw new StoreException("stored block " + height + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public OptionalLong heightOf(Hash blockHash) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] value = blockHashes.get(txn, blockHash.toBytes());
+      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
+    }
+  }
+
+  @Override
+  public Optional<TxLocation> locate(Hash txId) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] value = txs.get(txn, txId.toBytes());
+      if (value == null) {
+        return Optional.empty();
+      }
+      CanonicalReader reader = new CanonicalReader(value);
+      return Optional.of(new TxLocation(reader.u64("height"), (int) reader.u32("index"), reader.u64("namespace")));
+    }
+  }
+
+  @Override
+  public OptionalLong finalizedNonce(PublicKey sender) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] value = nonces.get(txn, sender.toBytes());
+      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
+    }
+  }
+
+  @Override
+  public void addPending(Transaction tx, long admissionSeq) {
+    CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
+    value.u64(admissionSeq);
+    tx.writeTo(value);
+    write(txn -> mempool.put(txn, tx.id().toBytes(), value.toByteArray()));
+  }
+
+  @Override
+  public List<PendingTx> pending() {
+    List<PendingTx> out = new ArrayList<>();
+    try (Txn<byte[]> txn = env.txnRead(); CursorIterable<byte[]> entries = mempool.iterate(txn)) {
+      for (CursorIterable.KeyVal<byte[]> entry : entries) {
+        CanonicalReader reader = new CanonicalReader(entry.val());
+        try {
+          long seq = reader.u64("admission seq");
+          Transaction tx = Transaction.read(reader);
+          reader.end();
+          out.add(new PendingTx(tx, seq));
+        } catch (DecodingException e) {
+          throw new StoreException("stored mempool entry is corrupt: " + e.getMessage(), e);
+        }
+      }
+    }
+    out.sort(Comparator.comparingLong(PendingTx::admissionSeq));
+    return out;
+  }
+
+  @Override
+  public void commitBlock(Block block, Collection<Hash> evicted) {
+    write(txn -> {
+      long expected = finalizedHeight(txn) + 1;
+      if (block.height() != expected) {
+        throw new StoreException("block height " + block.height() + " does not extend the log; expected " + expected);
+      }
+      byte[] height = u64Bytes(block.height());
+      blocks.put(txn, height, block.encode());
+      blockHashes.put(txn, block.hash().toBytes(), height);
+      Map<PublicKey, Long> highest = new HashMap<>();
+      List<Transaction> list = block.transactions();
+      for (int i = 0; i < list.size(); i++) {
+        Transaction tx = list.get(i);
+        byte[] id = tx.id().toBytes();
+        txs.put(txn, id, new CanonicalWriter(20).u64(block.height()).u32(i).u64(tx.namespace().id()).toByteArray());
+        mempool.delete(txn, id);
+        highest.merge(tx.sender(), tx.nonce(), Math::max);
+      }
+      for (Map.Entry<PublicKey, Long> entry : highest.entrySet()) {
+        byte[] key = entry.getKey().toBytes();
+        byte[] current = nonces.get(txn, key);
+        if (current == null || u64(current) < entry.getValue()) {
+          nonces.put(txn, key, u64Bytes(entry.getValue()));
+        }
+      }
+      for (Hash id : evicted) {
+        mempool.delete(txn, id.toBytes());
+      }
+      meta.put(txn, FINALIZED_KEY, height);
+    });
+  }
+
+  private void write(java.util.function.Consumer<Txn<byte[]>> body) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      body.accept(txn);
+      txn.commit();
+    } catch (LmdbException e) {
+      throw new StoreException("LMDB write failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!env.isClosed()) {
+      env.close();
+    }
+  }
+
+  private static byte[] u64Bytes(long value) {
+    return new CanonicalWriter(8).u64(value).toByteArray();
+  }
+
+  private static long u64(byte[] value) {
+    return new CanonicalReader(value).u64("u64");
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tandem.node.store;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The node's durable state: the global log of finalized blocks with its indexes, per-sender
+ * finalized nonces, and the mempool. Every write method returns only after its write is durable
+ * (committed and synced), which is what lets the node acknowledge a transaction or announce a block.
+ * Implementations are thread-safe.
+ */
+public interface NodeStore extends AutoCloseable {
+  /** The highest finalized height; 0 before the first block (heights start at 1). */
+  long finalizedHeight();
+
+  Optional<Block> block(long height);
+
+  OptionalLong heightOf(Hash blockHash);
+
+  Optional<TxLocation> locate(Hash txId);
+
+  /** The sender's highest finalized nonce, or empty when none of its transactions is final. */
+  OptionalLong finalizedNonce(PublicKey sender);
+
+  /** Durably adds an acknowledged transaction to the mempool. */
+  void addPending(Transaction tx, long admissionSeq);
+
+  /** Every pending transaction, in admission order (used to rebuild the mempool on start). */
+  List<PendingTx> pending();
+
+  /**
+   * Appends the next block (its height must be {@code finalizedHeight() + 1}) and, in the same
+   * write transaction, indexes its transactions, advances its senders' nonces and removes its
+   * transactions and {@code evicted} from the mempool.
+   */
+  void commitBlock(Block block, Collection<Hash> evicted);
+
+  @Override
+  void close();
+
+  /** Where a finalized transaction is in the log. */
+  record TxLocation(long height, int index, long namespace) {}
+
+  /** A mempool entry as stored: the transaction and its admission sequence number. */
+  record PendingTx(Transaction tx, long admissionSeq) {}
+}
