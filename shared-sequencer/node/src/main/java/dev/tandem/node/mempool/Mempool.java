@@ -97,10 +97,6 @@ public final class Mempool {
       throw new AdmissionException(RejectReason.NONCE_TOO_LOW, id, "nonce " + tx.nonce()
           + " is at or below the sender's last finalized nonce " + finalized);
     }
-    if (tx.nonce() - finalized > perSenderLimit) {
-      throw new AdmissionException(RejectReason.NONCE_TOO_HIGH, id, "nonce " + tx.nonce() + " is more than "
-          + perSenderLimit + " ahead of the sender's last finalized nonce " + finalized);
-    }
     TreeMap<Long, Entry> senderTxs = bySender.get(tx.sender());
     if (senderTxs != null) {
       Entry holder = senderTxs.get(tx.nonce());
@@ -112,6 +108,11 @@ public final class Mempool {
         throw new AdmissionException(RejectReason.SENDER_LIMIT, id, "sender already has " + senderTxs.size()
             + " pending transactions (limit " + perSenderLimit + ")");
       }
+    }
+    // Bounds the gap a sender can open: every pending nonce lies in (finalized, finalized + limit].
+    if (tx.nonce() - finalized > perSenderLimit) {
+      throw new AdmissionException(RejectReason.NONCE_TOO_HIGH, id, "nonce " + tx.nonce() + " is more than "
+          + perSenderLimit + " ahead of the sender's last finalized nonce " + finalized);
     }
     if (byId.size() >= capacity) {
       throw new AdmissionException(RejectReason.MEMPOOL_FULL, id, "mempool is full (" + capacity

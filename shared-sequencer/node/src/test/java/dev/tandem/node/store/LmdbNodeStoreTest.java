@@ -1,0 +1,89 @@
+package dev.tandem.node.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LmdbNodeStoreTest {
+  private static final long MAP = 64L << 20;
+  private final KeyPair alice = KeyPair.generate(new Random(1));
+  private final KeyPair bob = KeyPair.generate(new Random(2));
+
+  @TempDir
+  Path dir;
+
+  private Transaction tx(KeyPair key, long ns, long nonce) {
+    return Transaction.sign(1, Namespace.of(ns), nonce, 1000, ("p" + nonce).getBytes(), key);
+  }
+
+  @Test
+  void blocksIndexesNoncesAndMempoolSurviveReopen() {
+    Transaction a0 = tx(alice, 5, 0);
+    Transaction a1 = tx(alice, 3, 1);
+    Transaction b0 = tx(bob, 5, 0);
+    Transaction b1 = tx(bob, 5, 1);
+    Block block;
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
+      assertThat(store.finalizedHeight()).isZero();
+      store.addPending(a0, 0);
+      store.addPending(b0, 1);
+      store.addPending(a1, 2);
+      store.addPending(b1, 3);
+      assertThat(store.pending()).extracting(NodeStore.PendingTx::tx).containsExactly(a0, b0, a1, b1);
+      block = Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0, b0, a1));
+      store.commitBlock(block, List.of());
+    }
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
+      assertThat(store.finalizedHeight()).isEqualTo(1);
+      assertThat(store.block(1)).hasValueSatisfying(b -> {
+        assertThat(b.hash()).isEqualTo(block.hash());
+        assertThat(b.transactions()).containsExactlyElementsOf(block.transactions());
+      });
+      assertThat(store.block(2)).isEmpty();
+      assertThat(store.heightOf(block.hash())).hasValue(1);
+      // Sorted by namespace: a1 (ns 3) first, then a0 and b0 (ns 5) in proposal order.
+      assertThat(store.locate(a1.id())).hasValue(new NodeStore.TxLocation(1, 0, 3));
+      assertThat(store.locate(b0.id())).hasValue(new NodeStore.TxLocation(1, 2, 5));
+      assertThat(store.locate(b1.id())).isEmpty();
+      assertThat(store.finalizedNonce(alice.publicKey())).hasValue(1);
+      assertThat(store.finalizedNonce(bob.publicKey())).hasValue(0);
+      assertThat(store.pending()).extracting(NodeStore.PendingTx::tx).containsExactly(b1);
+      assertThat(store.pending().get(0).admissionSeq()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void refusesABlockThatDoesNotExtendTheLogAndWritesNothing() {
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
+      Transaction a0 = tx(alice, 5, 0);
+      store.addPending(a0, 0);
+      Block wrongHeight = Block.build(1, 2, Hash.ZERO, 10, alice.publicKey(), List.of(a0));
+      assertThatThrownBy(() -> store.commitBlock(wrongHeight, List.of()))
+          .isInstanceOf(StoreException.class).hasMessageContaining("expected 1");
+      assertThat(store.finalizedHeight()).isZero();
+      assertThat(store.pending()).hasSize(1);
+      assertThat(store.locate(a0.id())).isEmpty();
+    }
+  }
+
+  @Test
+  void evictedTransactionsLeaveTheMempoolWithTheBlock() {
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
+      Transaction a0 = tx(alice, 5, 0);
+      Transaction rival = Transaction.sign(1, Namespace.of(5), 0, 1000, "other".getBytes(), alice);
+      store.addPending(rival, 0);
+      store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), List.of(rival.id()));
+      assertThat(store.pending()).isEmpty();
+    }
+  }
+}
