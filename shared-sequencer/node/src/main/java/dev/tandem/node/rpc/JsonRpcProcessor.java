@@ -1,5 +1,6 @@
 package dev.tandem.node.rpc;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JsonRpcProcessor {
   static final int MAX_BATCH = 1000;
+  static final int MAX_NESTING = 64;
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpcProcessor.class);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -27,9 +29,9 @@ final class JsonRpcProcessor {
   private final NodeMetrics metrics;
 
   JsonRpcProcessor(RpcMethods methods, NodeMetrics metrics) {
-    this.mapper = new ObjectMapper();
     // Bound nesting so that a deeply nested body cannot exhaust the stack.
-    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    this.mapper = new ObjectMapper(JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build());
     this.methods = methods;
     this.metrics = metrics;
   }

@@ -1,0 +1,154 @@
+package dev.tandem.node;
+
+import static dev.tandem.node.TestNodes.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.client.TandemClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad requests get JSON-RPC errors with the right codes, and the node keeps serving. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RpcErrorsTest {
+  @TempDir
+  static Path dir;
+  private static TandemNode node;
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @BeforeAll
+  static void start() {
+    node = TandemNode.start(TestNodes.config(dir));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private static HttpResponse<String> post(String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.rpcUrl())).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.rpcUrl()).resolve(path)).timeout(Duration.ofSeconds(10))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int errorCode(String body) throws Exception {
+    JsonNode response = JSON.readTree(post(body).body());
+    assertThat(response.get("jsonrpc").asText()).isEqualTo("2.0");
+    assertThat(response.get("error").get("message").asText()).isNotBlank();
+    return response.get("error").get("code").asInt();
+  }
+
+  private static String call(String method, String params) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
+  }
+
+  @Test
+  void malformedAndInvalidRequests() throws Exception {
+    assertThat(errorCode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":")).isEqualTo(-32700);
+    assertThat(errorCode("")).isEqualTo(-32700);
+    assertThat(errorCode("[" + "[".repeat(500) + "]".repeat(500) + "]")).isEqualTo(-32700);
+    assertThat(errorCode("[]")).isEqualTo(-32600);
+    assertThat(errorCode("42")).isEqualTo(-32600);
+    assertThat(errorCode("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"tandem_chainId\"}")).isEqualTo(-32600);
+    assertThat(errorCode("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"tandem_chainId\"}")).isEqualTo(-32600);
+    assertThat(errorCode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}")).isEqualTo(-32600);
+    assertThat(errorCode(call("eth_chainId", "[]"))).isEqualTo(-32601);
+    // This node enables admin methods (they are off by default; see KillNineTest).
+    JsonNode info = JSON.readTree(post(call("admin_nodeInfo", "[]")).body()).get("result");
+    assertThat(info.get("nodeKey").asText()).isEqualTo(node.nodeKey().toHex());
+  }
+
+  @Test
+  void wrongParams() throws Exception {
+    assertThat(errorCode(call("tandem_getBlockByHeight", "[]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_getBlockByHeight", "[\"0xzz\"]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_getBlockByHeight", "[\"0x1\", \"yes\"]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_getTransactionReceipt", "[\"0x1234\"]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_getNamespaceSlice", "[\"0x1\", \"rollup\"]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_getNonce", "[\"0x00\"]"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_chainId", "{\"a\":1}"))).isEqualTo(-32602);
+    assertThat(errorCode(call("tandem_sendRawTransaction", "[5]"))).isEqualTo(-32602);
+    // Subscriptions exist only on WebSocket connections.
+    assertThat(errorCode(call("tandem_subscribe", "[\"newBlocks\"]"))).isEqualTo(-32020);
+  }
+
+  @Test
+  void badTransactionsGetAdmissionCodes() throws Exception {
+    assertThat(errorCode(call("tandem_sendRawTransaction", "[\"0xnothex\"]"))).isEqualTo(-32001);
+    assertThat(errorCode(call("tandem_sendRawTransaction", "[\"0x0102\"]"))).isEqualTo(-32001);
+    String huge = "0x" + "00".repeat(node.config().maxTxPayloadBytes() + 200);
+    assertThat(errorCode(call("tandem_sendRawTransaction", "[\"" + huge + "\"]"))).isEqualTo(-32002);
+  }
+
+  @Test
+  void oversizedBodyIsRefusedWithAJsonRpcError() throws Exception {
+    String body = call("tandem_sendRawTransaction", "[\"0x" + "ab".repeat(node.config().maxRpcBodyBytes()) + "\"]");
+    HttpResponse<String> response = post(body);
+    assertThat(response.statusCode()).isEqualTo(413);
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("code").asInt()).isEqualTo(-32600);
+    assertThat(error.get("message").asText()).contains("exceeds the limit");
+    assertThat(TandemClient.connect(node.rpcUrl()).chainId()).isEqualTo(TestNodes.CHAIN);
+  }
+
+  @Test
+  void batchesAndNotifications() throws Exception {
+    String batch = "[" + call("tandem_chainId", "[]") + ",{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"nope\"},"
+        + "{\"jsonrpc\":\"2.0\",\"method\":\"tandem_blockNumber\"}, 17]";
+    JsonNode responses = JSON.readTree(post(batch).body());
+    assertThat(responses).hasSize(3);
+    assertThat(responses.get(0).get("result").asText()).isEqualTo("0x7a69");
+    assertThat(responses.get(1).get("id").asText()).isEqualTo("x");
+    assertThat(responses.get(1).get("error").get("code").asInt()).isEqualTo(-32601);
+    assertThat(responses.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
+    HttpResponse<String> onlyNotification = post("{\"jsonrpc\":\"2.0\",\"method\":\"tandem_blockNumber\"}");
+    assertThat(onlyNotification.statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void healthAndMetrics() throws Exception {
+    errorCode(call("tandem_sendRawTransaction", "[\"0x01\"]"));
+    HttpResponse<String> health = get("/health");
+    assertThat(health.statusCode()).isEqualTo(200);
+    JsonNode status = JSON.readTree(health.body());
+    assertThat(status.get("status").asText()).isEqualTo("ok");
+    assertThat(status.has("finalizedHeight")).isTrue();
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("tandem_txs_rejected_total{reason=\"malformed\"}")
+        .contains("tandem_mempool_size").contains("tandem_finalized_height")
+        .contains("tandem_rpc_requests_total{method=\"tandem_sendRawTransaction\",outcome=\"error\"}")
+        .contains("tandem_block_commit_seconds");
+    assertThat(get("/nope").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void webSocketErrorsKeepTheConnection() throws Exception {
+    try (TestNodes.WsClient ws = new TestNodes.WsClient(node.wsUrl())) {
+      ws.send("not json");
+      assertThat(ws.next().get("error").get("code").asInt()).isEqualTo(-32700);
+      ws.send(call("tandem_subscribe", "[\"everything\"]"));
+      assertThat(ws.next().get("error").get("code").asInt()).isEqualTo(-32602);
+      ws.send(call("tandem_unsubscribe", "[\"0x999\"]"));
+      assertThat(ws.next().get("result").asBoolean()).isFalse();
+      ws.send(call("tandem_blockNumber", "[]"));
+      assertThat(ws.next().get("result").asText()).startsWith("0x");
+    }
+  }
+}
