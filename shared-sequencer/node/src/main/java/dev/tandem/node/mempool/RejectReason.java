@@ -2,7 +2,7 @@ package dev.tandem.node.mempool;
 
 /**
  * Why a transaction was not admitted, with the JSON-RPC error code the node answers with.
- * Codes are stable API (documented in docs/node-api.md); {@link #label} names the metric tag.
+ * Codes are stable API (documented in shared-sequencer/node/README.md); {@link #label} names the metric tag.
  */
 public enum RejectReason {
   /** Not a canonical transaction encoding (bad hex, truncated, trailing bytes, unknown version). */
