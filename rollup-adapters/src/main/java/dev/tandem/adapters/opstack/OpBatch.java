@@ -1,11 +1,10 @@
 package dev.tandem.adapters.opstack;
 
 /**
- * A sequencer batch as carried in an OP Stack channel: {@code batch_version ++ content}.
- * Only singular batches (version 0) are implemented; span batches (version 1) are rejected on
- * decode with a clear error.
+ * A sequencer batch as carried in an OP Stack channel: {@code batch_version ++ content};
+ * singular batches (version 0) and span batches (version 1, Delta).
  */
-public sealed interface OpBatch permits SingularBatch {
+public sealed interface OpBatch permits SingularBatch, SpanBatch {
   int SINGULAR_BATCH_TYPE = 0;
   int SPAN_BATCH_TYPE = 1;
 
@@ -25,7 +24,7 @@ public sealed interface OpBatch permits SingularBatch {
       return SingularBatch.decodeContent(typed, 1);
     }
     if (type == SPAN_BATCH_TYPE) {
-      throw new OpStackDecodingException("span batches (batch version 1) are not supported by this decoder");
+      return SpanBatch.decodeContent(typed, 1);
     }
     throw new OpStackDecodingException("unknown batch version " + type);
   }

@@ -1,6 +1,8 @@
 package dev.tandem.adapters.opstack;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,6 +41,29 @@ final class Rlp {
     return encodeString(bytes);
   }
 
+  /** Encodes a non-negative integer of any size as a big-endian string without leading zeros. */
+  static byte[] encodeBigUint(BigInteger value) {
+    if (value.signum() < 0) {
+      throw new IllegalArgumentException("negative integer " + value);
+    }
+    return encodeString(unsignedBytes(value));
+  }
+
+  /** The minimal big-endian bytes of a non-negative integer (empty for zero). */
+  static byte[] unsignedBytes(BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    int skip = 0;
+    while (skip < bytes.length && bytes[skip] == 0) {
+      skip++;
+    }
+    return Arrays.copyOfRange(bytes, skip, bytes.length);
+  }
+
+  /** Concatenates already-encoded items into a list. */
+  static byte[] encodeList(byte[]... encodedItems) {
+    return encodeList(Arrays.asList(encodedItems));
+  }
+
   private static byte[] withHeader(int offset, byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 9);
     if (body.length < 56) {
@@ -62,6 +87,11 @@ final class Rlp {
 
     Reader(byte[] data) {
       this(data, 0, data.length);
+    }
+
+    /** A reader over {@code data[from, data.length)}; positions stay absolute. */
+    static Reader from(byte[] data, int from) {
+      return new Reader(data, from, data.length);
     }
 
     private Reader(byte[] data, int from, int to) {
@@ -110,6 +140,32 @@ final class Rlp {
         result = (result << 8) | (b & 0xFF);
       }
       return result;
+    }
+
+    /** Reads an unsigned integer of at most {@code maxBytes} bytes, canonical (no leading zero). */
+    BigInteger readBigUint(String what, int maxBytes) {
+      byte[] value = readString(what);
+      if (value.length > 0 && value[0] == 0) {
+        throw new OpStackDecodingException(what + ": non-canonical integer (leading zero)");
+      }
+      if (value.length > maxBytes) {
+        throw new OpStackDecodingException(what + ": integer longer than " + maxBytes + " bytes");
+      }
+      return new BigInteger(1, value);
+    }
+
+    /** Reads one item (string or list) and returns its whole encoding, header included. */
+    byte[] readRaw(String what) {
+      int start = position;
+      next(what);
+      return Arrays.copyOfRange(data, start, position);
+    }
+
+    /** Reads one list item and returns its whole encoding, header included. */
+    byte[] readRawList(String what) {
+      int start = position;
+      readList(what);
+      return Arrays.copyOfRange(data, start, position);
     }
 
     Reader readList(String what) {

@@ -57,7 +57,8 @@ class SingularBatchTest {
     assertThatThrownBy(() -> OpBatch.decode(unknown)).hasMessageContaining("unknown batch version 5");
     byte[] span = good.clone();
     span[0] = 1;
-    assertThatThrownBy(() -> OpBatch.decode(span)).hasMessageContaining("span batches");
+    assertThatThrownBy(() -> OpBatch.decode(span)).isInstanceOf(OpStackDecodingException.class)
+        .hasMessageContaining("span batch");
 
     byte[] trailing = Arrays.copyOf(good, good.length + 1);
     assertThatThrownBy(() -> OpBatch.decode(trailing)).hasMessageContaining("trailing");
