@@ -41,7 +41,26 @@ public final class Mempool {
   private final Map<PublicKey, Long> finalizedNonces = new HashMap<>();
   private long nextSeq;
 
-  private record Entry(Transaction tx, long seq) {}
+  /** A pending transaction; not orderable until its mempool write is durable. */
+  private static final class Entry {
+    final Transaction tx;
+    final long seq;
+    boolean durable;
+
+    Entry(Transaction tx, long seq, boolean durable) {
+      this.tx = tx;
+      this.seq = seq;
+      this.durable = durable;
+    }
+
+    Transaction tx() {
+      return tx;
+    }
+
+    long seq() {
+      return seq;
+    }
+  }
 
   /** Rebuilds the index from the store's durable mempool. */
   public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit) {
@@ -50,9 +69,19 @@ public final class Mempool {
     this.capacity = capacity;
     this.perSenderLimit = perSenderLimit;
     long maxSeq = -1;
+    List<Hash> stale = new ArrayList<>();
     for (NodeStore.PendingTx pending : store.pending()) {
-      index(new Entry(pending.tx(), pending.admissionSeq()));
+      Transaction tx = pending.tx();
       maxSeq = Math.max(maxSeq, pending.admissionSeq());
+      // An entry whose nonce a finalized block already used (a write that raced a block commit) is dropped.
+      if (tx.nonce() <= finalizedNonce(tx.sender()) || byId.containsKey(tx.id())) {
+        stale.add(tx.id());
+      } else {
+        index(new Entry(tx, pending.admissionSeq(), true));
+      }
+    }
+    if (!stale.isEmpty()) {
+      store.removePending(stale);
     }
     nextSeq = maxSeq + 1;
   }
@@ -78,11 +107,26 @@ public final class Mempool {
           "transaction " + id + " is already finalized at height " + location.height());
     });
     validator.checkSignature(tx);
+    Entry entry;
     synchronized (this) {
       checkState(tx);
-      Entry entry = new Entry(tx, nextSeq++);
-      store.addPending(tx, entry.seq());
+      // Indexed before the write so that concurrent checks see the nonce taken; the write itself
+      // runs outside the lock so that concurrent admissions share one LMDB commit.
+      entry = new Entry(tx, nextSeq++, false);
       index(entry);
+    }
+    try {
+      store.addPending(tx, entry.seq());
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        if (byId.get(id) == entry) {
+          unindex(tx);
+        }
+      }
+      throw e;
+    }
+    synchronized (this) {
+      entry.durable = true;
     }
     return tx;
   }
@@ -179,7 +223,7 @@ public final class Mempool {
     PriorityQueue<Cursor> heads = new PriorityQueue<>((a, b) -> Long.compare(a.head.seq(), b.head.seq()));
     for (Map.Entry<PublicKey, TreeMap<Long, Entry>> sender : bySender.entrySet()) {
       Entry first = sender.getValue().get(finalizedNonce(sender.getKey()) + 1);
-      if (first != null) {
+      if (first != null && first.durable) {
         heads.add(new Cursor(sender.getKey(), first));
       }
     }
@@ -194,7 +238,7 @@ public final class Mempool {
       out.add(tx);
       bytes += tx.encodedLength();
       Entry next = bySender.get(cursor.sender).get(tx.nonce() + 1);
-      if (next != null) {
+      if (next != null && next.durable) {
         heads.add(new Cursor(cursor.sender, next));
       }
     }

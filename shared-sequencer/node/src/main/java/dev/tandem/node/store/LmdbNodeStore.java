@@ -47,6 +47,22 @@ public final class LmdbNodeStore implements NodeStore {
   private final Dbi<byte[]> nonces;
   private final Dbi<byte[]> mempool;
   private final Dbi<byte[]> meta;
+  private final Object group = new Object();
+  private final List<GroupWrite> groupQueue = new ArrayList<>();
+  private boolean groupWriting;
+
+  /** One queued mempool write; fields guarded by {@link #group}. */
+  private static final class GroupWrite {
+    final byte[] key;
+    final byte[] value;
+    boolean done;
+    RuntimeException failure;
+
+    GroupWrite(byte[] key, byte[] value) {
+      this.key = key;
+      this.value = value;
+    }
+  }
 
   private LmdbNodeStore(Env<byte[]> env) {
     this.env = env;
@@ -136,7 +152,65 @@ public final class LmdbNodeStore implements NodeStore {
     CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
     value.u64(admissionSeq);
     tx.writeTo(value);
-    write(txn -> mempool.put(txn, tx.id().toBytes(), value.toByteArray()));
+    GroupWrite mine = new GroupWrite(tx.id().toBytes(), value.toByteArray());
+    synchronized (group) {
+      groupQueue.add(mine);
+    }
+    // Group commit: whoever finds no write in progress becomes the leader and writes everything
+    // queued so far in one transaction; the others wait for it. One sync then covers many txs.
+    while (true) {
+      List<GroupWrite> batch;
+      synchronized (group) {
+        while (groupWriting && !mine.done) {
+          waitOn(group);
+        }
+        if (mine.done) {
+          break;
+        }
+        groupWriting = true;
+        batch = new ArrayList<>(groupQueue);
+        groupQueue.clear();
+      }
+      RuntimeException failure = null;
+      try {
+        write(txn -> {
+          for (GroupWrite entry : batch) {
+            mempool.put(txn, entry.key, entry.value);
+          }
+        });
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      synchronized (group) {
+        for (GroupWrite entry : batch) {
+          entry.failure = failure;
+          entry.done = true;
+        }
+        groupWriting = false;
+        group.notifyAll();
+      }
+    }
+    if (mine.failure != null) {
+      throw new StoreException("mempool write failed: " + mine.failure.getMessage(), mine.failure);
+    }
+  }
+
+  private static void waitOn(Object monitor) {
+    try {
+      monitor.wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for a mempool write", e);
+    }
+  }
+
+  @Override
+  public void removePending(Collection<Hash> txIds) {
+    write(txn -> {
+      for (Hash id : txIds) {
+        mempool.delete(txn, id.toBytes());
+      }
+    });
   }
 
   @Override

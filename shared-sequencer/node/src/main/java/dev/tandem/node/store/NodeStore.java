@@ -28,8 +28,14 @@ public interface NodeStore extends AutoCloseable {
   /** The sender's highest finalized nonce, or empty when none of its transactions is final. */
   OptionalLong finalizedNonce(PublicKey sender);
 
-  /** Durably adds an acknowledged transaction to the mempool. */
+  /**
+   * Durably adds a transaction to the mempool; returns once it is committed. Concurrent callers
+   * may share one write transaction (group commit), so one sync covers many transactions.
+   */
   void addPending(Transaction tx, long admissionSeq);
+
+  /** Durably removes transactions from the mempool (stale entries found at start). */
+  void removePending(Collection<Hash> txIds);
 
   /** Every pending transaction, in admission order (used to rebuild the mempool on start). */
   List<PendingTx> pending();
