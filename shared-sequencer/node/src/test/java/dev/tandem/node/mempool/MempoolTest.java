@@ -209,4 +209,35 @@ class MempoolTest {
     assertThatThrownBy(() -> restored.admit(tx(alice, 100, 0, "x".getBytes()).encode()))
         .isInstanceOf(AdmissionException.class).hasMessageContaining("finalized nonce 0");
   }
+
+  @Test
+  void concurrentAdmissionsAreAllDurable() throws Exception {
+    mempool = newMempool(1000, 100);
+    List<KeyPair> senders = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      senders.add(KeyPair.generate(new Random(100 + i)));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (KeyPair key : senders) {
+        futures.add(pool.submit(() -> {
+          for (int nonce = 0; nonce < 40; nonce++) {
+            mempool.admit(tx(key, nonce).encode());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> future : futures) {
+        future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(mempool.size()).isEqualTo(240);
+    assertThat(store.pending()).hasSize(240);
+    assertThat(mempool.orderable(1000, 1 << 24)).hasSize(240);
+    Mempool restored = newMempool(1000, 100);
+    assertThat(restored.size()).isEqualTo(240);
+    assertThat(restored.nextNonce(senders.get(3).publicKey())).isEqualTo(40);
+  }
 }
