@@ -16,6 +16,9 @@ public interface CheckpointStore extends AutoCloseable {
 
   Progress progress(Namespace namespace);
 
+  /** Every namespace with recorded progress, so a restarted node resumes the adapters it ran. */
+  java.util.List<Namespace> namespaces();
+
   void markPending(Namespace namespace, Range range);
 
   /** Records the batch as posted, with its receipt, and advances nextHeight past it, atomically. */

@@ -8,7 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.lmdbjava.CursorIterable;
+import org.lmdbjava.KeyRange;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -56,6 +60,20 @@ public final class LmdbCheckpointStore implements CheckpointStore {
       }
       return new Progress(next, pending);
     }
+  }
+
+  @Override
+  public List<Namespace> namespaces() {
+    List<Namespace> namespaces = new ArrayList<>();
+    try (Txn<ByteBuffer> txn = env.txnRead(); CursorIterable<ByteBuffer> entries = db.iterate(txn, KeyRange.all())) {
+      for (CursorIterable.KeyVal<ByteBuffer> entry : entries) {
+        ByteBuffer key = entry.key();
+        if (key.get(0) == PROGRESS) {
+          namespaces.add(Namespace.of(key.getLong(1)));
+        }
+      }
+    }
+    return namespaces;
   }
 
   @Override

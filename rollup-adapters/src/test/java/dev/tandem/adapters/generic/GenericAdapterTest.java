@@ -92,6 +92,7 @@ class GenericAdapterTest {
       }
       assertThat(store.progress(ROLLUP).nextHeight()).isEqualTo(13);
       assertThat(store.receipt(ROLLUP, 4)).isPresent();
+      assertThat(store.namespaces()).containsExactly(ROLLUP);
     }
 
     // Every height 1..12 in exactly one batch, in order, each batch verifying on its own.
