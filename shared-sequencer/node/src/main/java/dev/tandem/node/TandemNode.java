@@ -113,6 +113,8 @@ public final class TandemNode implements AutoCloseable {
       channel = FileChannel.open(config.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
       fileLock = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+      fileLock = null;
     } catch (IOException e) {
       closeQuietly(channel);
       throw new UncheckedIOException("cannot use data directory " + config.dataDir(), e);
@@ -125,8 +127,14 @@ public final class TandemNode implements AutoCloseable {
     try {
       node = new TandemNode(config, channel, fileLock, orderingFactory);
       node.vertx = Vertx.vertx();
-      node.rpc = RpcServer.start(node.vertx, node.new Backend(), node.metrics)
-          .toCompletionStage().toCompletableFuture().join();
+      try {
+        node.rpc = RpcServer.start(node.vertx, node.new Backend(), node.metrics)
+            .toCompletionStage().toCompletableFuture().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new IllegalStateException("cannot listen on " + config.rpcHost() + ":" + config.rpcPort() + ": "
+            + cause.getMessage(), cause);
+      }
       node.ordering.start(node.new Context());
       LOG.info("node {} on chain {} listening at {} (finalized height {}, {} pending)", node.key.publicKey(),
           config.chainId(), node.rpcUrl(), node.finalizedHeight(), node.mempool.size());
