@@ -1,5 +1,6 @@
 package dev.tandem.adapters.opstack;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +22,21 @@ import org.web3j.crypto.Hash;
 public final class OpStackBatcher {
   /** Deposit transactions (type 0x7E) never appear in batches; the derivation pipeline rejects them. */
   private static final int DEPOSIT_TX_TYPE = 0x7E;
+  // Room for a span batch's prefix over the sum of its blocks' singular encodings, which the
+  // column encoding does not exceed otherwise (it drops ~70 bytes of per-block fields and v).
+  private static final long SPAN_OVERHEAD_MARGIN = 64;
   private static final byte[] CHANNEL_ID_DOMAIN = "tandem/op-channel/v1".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Span batch settings: the rollup's L2 genesis timestamp and chain id.
+   */
+  public record SpanBatches(long genesisTimestamp, BigInteger chainId) {
+    public SpanBatches {
+      if (chainId.signum() <= 0) {
+        throw new IllegalArgumentException("chain id must be positive");
+      }
+    }
+  }
 
   /**
    * @param compression channel compression (Brotli needs Fjord on the rollup)
@@ -29,9 +44,11 @@ public final class OpStackBatcher {
    * @param maxCalldataSize the largest calldata payload, version byte included
    * @param maxTransactionsPerBlock the most transactions packed into one L2 block
    * @param maxBlockBytes the most transaction bytes packed into one L2 block
+   * @param spanBatches null for singular batches (one per block); otherwise one span batch per
+   *     channel (needs Delta on the rollup)
    */
   public record Config(ChannelCompression compression, long maxRlpBytesPerChannel, int maxCalldataSize,
-      int maxTransactionsPerBlock, int maxBlockBytes) {
+      int maxTransactionsPerBlock, int maxBlockBytes, SpanBatches spanBatches) {
     public Config {
       if (maxRlpBytesPerChannel < 1 || maxTransactionsPerBlock < 1 || maxBlockBytes < 1) {
         throw new IllegalArgumentException("limits must be positive");
@@ -41,14 +58,26 @@ public final class OpStackBatcher {
       }
     }
 
-    /** Zlib, the pre-Fjord channel limit, op-batcher's 120,000-byte calldata transactions. */
+    /** Singular batches. */
+    public Config(ChannelCompression compression, long maxRlpBytesPerChannel, int maxCalldataSize,
+        int maxTransactionsPerBlock, int maxBlockBytes) {
+      this(compression, maxRlpBytesPerChannel, maxCalldataSize, maxTransactionsPerBlock, maxBlockBytes, null);
+    }
+
+    /** Zlib, singular batches, the pre-Fjord channel limit, op-batcher's 120,000-byte calldata transactions. */
     public static Config defaults() {
       return new Config(ChannelCompression.ZLIB, ChannelCodec.MAX_RLP_BYTES_PER_CHANNEL_BEDROCK, 120_000,
           1_000, 1_000_000);
     }
 
     public Config withCompression(ChannelCompression c) {
-      return new Config(c, maxRlpBytesPerChannel, maxCalldataSize, maxTransactionsPerBlock, maxBlockBytes);
+      return new Config(c, maxRlpBytesPerChannel, maxCalldataSize, maxTransactionsPerBlock, maxBlockBytes,
+          spanBatches);
+    }
+
+    public Config withSpanBatches(long genesisTimestamp, BigInteger chainId) {
+      return new Config(compression, maxRlpBytesPerChannel, maxCalldataSize, maxTransactionsPerBlock,
+          maxBlockBytes, new SpanBatches(genesisTimestamp, chainId));
     }
   }
 
@@ -100,7 +129,7 @@ public final class OpStackBatcher {
   public Output calldataForBlocks(long firstBlockNumber, List<List<byte[]>> blocks, L2EngineView engine) {
     List<SingularBatch> batches = batches(firstBlockNumber, blocks, engine);
     List<byte[]> payloads = new ArrayList<>();
-    for (Frame frame : frames(firstBlockNumber, batches, config.maxCalldataSize() - 1)) {
+    for (Frame frame : frames(firstBlockNumber, batches, engine, config.maxCalldataSize() - 1)) {
       payloads.add(Frames.encodeBatcherData(List.of(frame)));
     }
     return new Output(firstBlockNumber, batches, payloads);
@@ -110,7 +139,7 @@ public final class OpStackBatcher {
   public Output blobsForBlocks(long firstBlockNumber, List<List<byte[]>> blocks, L2EngineView engine) {
     List<SingularBatch> batches = batches(firstBlockNumber, blocks, engine);
     List<byte[]> payloads = new ArrayList<>();
-    for (Frame frame : frames(firstBlockNumber, batches, BlobCodec.MAX_DATA_SIZE - 1)) {
+    for (Frame frame : frames(firstBlockNumber, batches, engine, BlobCodec.MAX_DATA_SIZE - 1)) {
       payloads.add(BlobCodec.encode(Frames.encodeBatcherData(List.of(frame))));
     }
     return new Output(firstBlockNumber, batches, payloads);
@@ -163,16 +192,21 @@ public final class OpStackBatcher {
     }
   }
 
-  /** Packs batches into channels in order and splits each into frames of at most maxFrameSize. */
-  private List<Frame> frames(long firstBlockNumber, List<SingularBatch> batches, int maxFrameSize) {
+  /**
+   * Packs batches into channels in order and splits each into frames of at most maxFrameSize. In
+   * span mode each channel carries one span batch of its blocks.
+   */
+  private List<Frame> frames(long firstBlockNumber, List<SingularBatch> batches, L2EngineView engine,
+      int maxFrameSize) {
     List<Frame> frames = new ArrayList<>();
+    long margin = config.spanBatches() == null ? 0 : SPAN_OVERHEAD_MARGIN;
     int start = 0;
     while (start < batches.size()) {
       long size = 0;
       int end = start;
       while (end < batches.size()) {
         long next = Rlp.encodeString(batches.get(end).encode()).length;
-        if (size + next > config.maxRlpBytesPerChannel()) {
+        if (size + next + margin > config.maxRlpBytesPerChannel()) {
           break;
         }
         size += next;
@@ -183,7 +217,17 @@ public final class OpStackBatcher {
             + " alone exceeds " + config.maxRlpBytesPerChannel() + " RLP bytes per channel");
       }
       List<SingularBatch> channelBatches = batches.subList(start, end);
-      byte[] channel = ChannelCodec.encode(channelBatches, config.compression(), config.maxRlpBytesPerChannel());
+      List<? extends OpBatch> content = channelBatches;
+      if (config.spanBatches() != null) {
+        long blockNumber = firstBlockNumber + start;
+        boolean originChanged = start > 0
+            ? batches.get(start - 1).epochNumber() != channelBatches.get(0).epochNumber()
+            : blockNumber == 0 || engine.blockAttributes(blockNumber - 1).epochNumber()
+                != channelBatches.get(0).epochNumber();
+        content = List.of(SpanBatch.fromSingularBatches(channelBatches, config.spanBatches().genesisTimestamp(),
+            originChanged, config.spanBatches().chainId()));
+      }
+      byte[] channel = ChannelCodec.encode(content, config.compression(), config.maxRlpBytesPerChannel());
       frames.addAll(Frames.split(channelId(firstBlockNumber + start, channel), channel, maxFrameSize));
       start = end;
     }
