@@ -225,6 +225,12 @@ class EvmDirectDeliveryTest {
         assertThat(submitted).noneMatch(SubmittedTx::alreadyKnown);
         // Pending transactions are known by hash too: a second submit sends nothing.
         assertThat(delivery.submit(log)).allMatch(SubmittedTx::alreadyKnown);
+        // Nothing is mined yet: waiting gives up with a clear error instead of hanging.
+        try (EvmDirectDelivery impatient = new EvmDirectDelivery(manual.rpcUrl(),
+            new EvmDirectDelivery.Config(Duration.ofMillis(300), Duration.ofMillis(50), false))) {
+          assertThatThrownBy(() -> impatient.awaitExecution(submitted)).isInstanceOf(EvmDeliveryException.class)
+              .hasMessageContaining("no receipt within");
+        }
         var mined = new org.web3j.protocol.core.Request<>("evm_mine", List.of(), service,
             org.web3j.protocol.core.methods.response.VoidResponse.class).send();
         assertThat(mined.hasError()).isFalse();
