@@ -80,8 +80,8 @@ public final class TandemNode implements AutoCloseable {
     this.key = NodeKeys.loadOrCreate(config.dataDir());
     this.store = LmdbNodeStore.open(config.dataDir().resolve(STORE_DIR), config.lmdbMapSizeBytes());
     long height = store.finalizedHeight();
-    this.tip = height == 0 ? null : store.block(height).orElseThrow(() -> new IllegalStateException(
-        "store says height " + height + " is final but has no such block")).header();
+    this.tip = height == 0 ? null : store.header(height).orElseThrow(() -> new IllegalStateException(
+        "store says height " + height + " is final but has no such block"));
     TxValidator validator = new TxValidator(config.chainId(), config.maxTxPayloadBytes(), config.minFeePerByte());
     this.mempool = new Mempool(store, validator, config.mempoolCapacity(), config.perSenderPendingLimit());
     this.rejections = new RejectionLog(config.rejectedRetention(), RejectionLog.MAX_ENTRIES, System::currentTimeMillis);
@@ -325,7 +325,7 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public void finalize(Block block) {
+    public synchronized void finalize(Block block) {
       BlockHeader header = block.header();
       BlockHeader parent = tip;
       if (header.chainId() != config.chainId()) {
@@ -373,6 +373,11 @@ public final class TandemNode implements AutoCloseable {
     @Override
     public Optional<Block> block(long height) {
       return blocks().get(height);
+    }
+
+    @Override
+    public Optional<BlockHeader> header(long height) {
+      return height < 1 || height > finalizedHeight() ? Optional.empty() : store.header(height);
     }
 
     @Override

@@ -89,6 +89,10 @@ class NodeIntegrationTest {
         TxReceipt receipt = client.awaitFinal(tx.id(), FINALITY);
         assertThat(receipt.status()).isEqualTo(TxReceipt.Status.FINALIZED);
         assertThat(receipt.namespace()).isEqualTo(tx.namespace());
+        JsonNode raw = client.call("tandem_getTransactionReceipt", tx.id().toHex());
+        JsonNode inBlock = client.block(receipt.blockHeight(), false);
+        assertThat(raw.get("blockHash").asText()).isEqualTo(inBlock.get("hash").asText());
+        assertThat(inBlock.get("transactions").get((int) receipt.index()).asText()).isEqualTo(tx.id().toHex());
       }
       JsonNode gapReceipt = client.call("tandem_getTransactionReceipt", gapped.id().toHex());
       assertThat(gapReceipt.get("status").asText()).isEqualTo("pending");

@@ -23,6 +23,8 @@ public interface RpcBackend {
 
   Optional<Block> block(long height);
 
+  Optional<dev.tandem.core.BlockHeader> header(long height);
+
   Optional<NodeStore.TxLocation> locate(Hash txId);
 
   Optional<Transaction> pending(Hash txId);

@@ -110,7 +110,7 @@ final class RpcMethods {
       NodeStore.TxLocation at = location.get();
       out.put("status", "finalized");
       out.put("blockHeight", Hex.quantity(at.height()));
-      node.block(at.height()).ifPresent(b -> out.put("blockHash", b.hash().toHex()));
+      node.header(at.height()).ifPresent(h -> out.put("blockHash", h.hash().toHex()));
       out.put("index", Hex.quantity(at.index()));
       out.put("namespace", Namespace.of(at.namespace()).toHex());
       return out;

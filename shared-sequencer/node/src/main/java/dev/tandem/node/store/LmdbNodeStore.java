@@ -1,6 +1,7 @@
 package dev.tandem.node.store;
 
 import dev.tandem.core.Block;
+import dev.tandem.core.BlockHeader;
 import dev.tandem.core.CanonicalReader;
 import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.DecodingException;
@@ -116,6 +117,21 @@ public final class LmdbNodeStore implements NodeStore {
       return Optional.of(Block.decode(value));
     } catch (DecodingException e) {
       throw new StoreException("stored block " + height + " is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<BlockHeader> header(long height) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] value = blocks.get(txn, u64Bytes(height));
+      if (value == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(BlockHeader.read(new CanonicalReader(value)));
+      } catch (DecodingException e) {
+        throw new StoreException("stored block " + height + " has a corrupt header: " + e.getMessage(), e);
+      }
     }
   }
 

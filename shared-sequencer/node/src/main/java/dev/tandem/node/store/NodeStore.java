@@ -1,6 +1,7 @@
 package dev.tandem.node.store;
 
 import dev.tandem.core.Block;
+import dev.tandem.core.BlockHeader;
 import dev.tandem.core.Hash;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
@@ -20,6 +21,9 @@ public interface NodeStore extends AutoCloseable {
   long finalizedHeight();
 
   Optional<Block> block(long height);
+
+  /** A finalized block's header alone (cheap: no body decoding). */
+  Optional<BlockHeader> header(long height);
 
   OptionalLong heightOf(Hash blockHash);
 

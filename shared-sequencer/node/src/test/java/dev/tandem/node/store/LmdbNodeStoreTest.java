@@ -50,6 +50,8 @@ class LmdbNodeStoreTest {
         assertThat(b.transactions()).containsExactlyElementsOf(block.transactions());
       });
       assertThat(store.block(2)).isEmpty();
+      assertThat(store.header(1)).hasValue(block.header());
+      assertThat(store.header(2)).isEmpty();
       assertThat(store.heightOf(block.hash())).hasValue(1);
       // Sorted by namespace: a1 (ns 3) first, then a0 and b0 (ns 5) in proposal order.
       assertThat(store.locate(a1.id())).hasValue(new NodeStore.TxLocation(1, 0, 3));
