@@ -1,7 +1,7 @@
 package dev.tandem.node;
 
-/** A node config value is missing, malformed or out of range; the message names the field. */
-public final class ConfigException extends RuntimeException {
+/** A node config value is missing, malformed or out of range; the message names the field (and is fit to print as is). */
+public final class ConfigException extends IllegalArgumentException {
   public ConfigException(String message) {
     super(message);
   }
