@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code tandem} command line: run a devnet or a node, manage keys, send and inspect transactions. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
     description = "Tandem decentralized shared sequencer.",
-    subcommands = {KeysCommand.class, TxCommand.class, BlockCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DevCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class, BlockCommand.class, DaCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCli {
   private TandemCli() {}
 
@@ -22,7 +22,8 @@ public final class TandemCli {
     CommandLine commandLine = new CommandLine(new TandemCli());
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
       if (exception instanceof RpcException || exception instanceof DecodingException
-          || exception instanceof IOException || exception instanceof IllegalArgumentException) {
+          || exception instanceof IOException || exception instanceof IllegalArgumentException
+          || exception instanceof IllegalStateException || exception instanceof dev.tandem.da.DaException) {
         line.getErr().println("tandem: " + exception.getMessage());
         return 2;
       }
