@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tandem.core.Transaction;
+import dev.tandem.p2p.Multiaddr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -38,6 +41,10 @@ import java.util.Set;
  * @param metricsEnabled serve {@code GET /metrics}
  * @param healthEnabled serve {@code GET /health}
  * @param adminEnabled serve the {@code admin_*} JSON-RPC methods (off by default: they expose node internals)
+ * @param p2pListen libp2p listen multiaddr, e.g. {@code /ip4/127.0.0.1/tcp/9000} (port 0 picks a free one);
+ *     {@code null} runs the node without p2p
+ * @param bootstrapPeers multiaddrs ending in {@code /p2p/<peer id>} that the node dials and keeps
+ *     connected (retrying with backoff); needs {@code p2pListen}
  */
 public record NodeConfig(
     long chainId,
@@ -56,7 +63,9 @@ public record NodeConfig(
     long lmdbMapSizeBytes,
     boolean metricsEnabled,
     boolean healthEnabled,
-    boolean adminEnabled) {
+    boolean adminEnabled,
+    String p2pListen,
+    List<String> bootstrapPeers) {
 
   public static final long DEFAULT_CHAIN_ID = 1;
   public static final int DEFAULT_RPC_PORT = 8545;
@@ -64,7 +73,7 @@ public record NodeConfig(
   private static final Set<String> FIELDS = Set.of("chainId", "dataDir", "rpcHost", "rpcPort", "blockIntervalMillis",
       "maxTxPayloadBytes", "maxRpcBodyBytes", "maxBlockBytes", "maxBlockTxs", "minFeePerByte", "mempoolCapacity",
       "perSenderPendingLimit", "rejectedRetentionSeconds", "lmdbMapSizeBytes", "metricsEnabled", "healthEnabled",
-      "adminEnabled");
+      "adminEnabled", "p2pListen", "bootstrapPeers");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -98,6 +107,57 @@ public record NodeConfig(
         "must be 0 to 86400, got " + rejectedRetention.toSeconds());
     check(lmdbMapSizeBytes >= 16L << 20 && lmdbMapSizeBytes <= 1L << 40, "lmdbMapSizeBytes",
         "must be 16 MiB to 1 TiB, got " + lmdbMapSizeBytes);
+    bootstrapPeers = List.copyOf(Objects.requireNonNull(bootstrapPeers, "bootstrapPeers"));
+    if (p2pListen != null) {
+      Multiaddr listen = multiaddr("p2pListen", p2pListen);
+      check(listen.peerId().isEmpty(), "p2pListen", "must not name a peer id (it comes from the node key): "
+          + p2pListen);
+    }
+    check(p2pListen != null || bootstrapPeers.isEmpty(), "bootstrapPeers", "needs p2pListen to be set");
+    for (String peer : bootstrapPeers) {
+      check(multiaddr("bootstrapPeers", peer).peerId().isPresent(), "bootstrapPeers",
+          "entry must end in /p2p/<peer id>: " + peer);
+    }
+  }
+
+  /** The config without p2p (as before p2p existed). */
+  public NodeConfig(long chainId, Path dataDir, String rpcHost, int rpcPort, Duration blockInterval,
+      int maxTxPayloadBytes, int maxRpcBodyBytes, int maxBlockBytes, int maxBlockTxs, long minFeePerByte,
+      int mempoolCapacity, int perSenderPendingLimit, Duration rejectedRetention, long lmdbMapSizeBytes,
+      boolean metricsEnabled, boolean healthEnabled, boolean adminEnabled) {
+    this(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes, maxBlockBytes,
+        maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention, lmdbMapSizeBytes,
+        metricsEnabled, healthEnabled, adminEnabled, null, List.of());
+  }
+
+  /** Whether the node joins a libp2p network ({@code p2pListen} is set). */
+  public boolean p2pEnabled() {
+    return p2pListen != null;
+  }
+
+  /** Parses a TCP multiaddr ({@code /ip4|ip6|dns*}{@code /<host>/tcp/<port>[/p2p/<id>]}) or names the field. */
+  private static Multiaddr multiaddr(String field, String text) {
+    Multiaddr address;
+    try {
+      address = Multiaddr.parse(text);
+    } catch (RuntimeException e) {
+      throw new ConfigException("config field '" + field + "' has a bad multiaddr '" + text + "': " + e.getMessage());
+    }
+    List<Multiaddr.Component> parts = address.withoutPeerId().components();
+    boolean tcp = parts.size() == 2 && parts.get(1).protocol() == Multiaddr.Protocol.TCP
+        && switch (parts.get(0).protocol()) {
+          case IP4, IP6, DNS, DNS4, DNS6 -> true;
+          default -> false;
+        };
+    check(tcp, field, "must be a TCP multiaddr like /ip4/127.0.0.1/tcp/9000, got " + text);
+    int port;
+    try {
+      port = Integer.parseInt(parts.get(1).value());
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    check(port >= 0 && port <= 65535, field, "has a bad TCP port in " + text);
+    return address;
   }
 
   private static void check(boolean ok, String field, String message) {
@@ -169,7 +229,27 @@ public record NodeConfig(
         longValue(root, "lmdbMapSizeBytes", d.lmdbMapSizeBytes),
         bool(root, "metricsEnabled", d.metricsEnabled),
         bool(root, "healthEnabled", d.healthEnabled),
-        bool(root, "adminEnabled", d.adminEnabled));
+        bool(root, "adminEnabled", d.adminEnabled),
+        text(root, "p2pListen", null),
+        textList(root, "bootstrapPeers"));
+  }
+
+  private static List<String> textList(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new ConfigException("config field '" + field + "' must be a list of strings, got " + node);
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual() || item.asText().isBlank()) {
+        throw new ConfigException("config field '" + field + "' must hold non-empty strings, got " + item);
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 
   private static String text(JsonNode root, String field, String fallback) {
@@ -217,13 +297,20 @@ public record NodeConfig(
   public NodeConfig withRpcPort(int port) {
     return new NodeConfig(chainId, dataDir, rpcHost, port, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers);
   }
 
   /** A copy for another chain. */
   public NodeConfig withChainId(long id) {
     return new NodeConfig(id, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers);
+  }
+
+  /** A copy with p2p on {@code listen} (null: off) dialing {@code peers} (multiaddrs with /p2p/&lt;id&gt;). */
+  public NodeConfig withP2p(String listen, List<String> peers) {
+    return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
+        maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, listen, peers);
   }
 }

@@ -14,6 +14,8 @@ import dev.tandem.node.mempool.RejectReason;
 import dev.tandem.node.mempool.RejectionLog;
 import dev.tandem.node.mempool.TxValidator;
 import dev.tandem.node.metrics.NodeMetrics;
+import dev.tandem.node.net.P2pService;
+import dev.tandem.node.net.TxGossip;
 import dev.tandem.node.ordering.Ordering;
 import dev.tandem.node.ordering.OrderingContext;
 import dev.tandem.node.ordering.SingleNodeOrdering;
@@ -21,6 +23,9 @@ import dev.tandem.node.rpc.RpcBackend;
 import dev.tandem.node.rpc.RpcServer;
 import dev.tandem.node.store.LmdbNodeStore;
 import dev.tandem.node.store.NodeStore;
+import dev.tandem.p2p.HostConfig;
+import dev.tandem.p2p.Identity;
+import dev.tandem.p2p.Multiaddr;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,6 +76,8 @@ public final class TandemNode implements AutoCloseable {
   private volatile BlockHeader tip;
   private Vertx vertx;
   private RpcServer rpc;
+  private volatile P2pService p2p;
+  private volatile TxGossip txGossip;
   private boolean closed;
 
   private TandemNode(NodeConfig config, FileChannel lockChannel, FileLock lock, Ordering.Factory orderingFactory) {
@@ -135,6 +142,9 @@ public final class TandemNode implements AutoCloseable {
         throw new IllegalStateException("cannot listen on " + config.rpcHost() + ":" + config.rpcPort() + ": "
             + cause.getMessage(), cause);
       }
+      if (config.p2pEnabled()) {
+        node.startP2p();
+      }
       node.ordering.start(node.new Context());
       LOG.info("node {} on chain {} listening at {} (finalized height {}, {} pending)", node.key.publicKey(),
           config.chainId(), node.rpcUrl(), node.finalizedHeight(), node.mempool.size());
@@ -147,6 +157,27 @@ public final class TandemNode implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Joins the libp2p network under the node key's identity (stable peer id) and gossips transactions. */
+  private void startP2p() {
+    HostConfig hostConfig = HostConfig.defaults(Identity.fromSeed(key.seed()), Multiaddr.parse(config.p2pListen()));
+    p2p = P2pService.start(hostConfig, config.bootstrapPeers().stream().map(Multiaddr::parse).toList());
+    TxGossip gossip = new TxGossip(p2p, config.chainId(), new TxGossip.Admission() {
+      @Override
+      public Transaction check(byte[] encoded) {
+        Transaction tx = mempool.validator().decode(encoded);
+        mempool.validator().checkSignature(tx);
+        return tx;
+      }
+
+      @Override
+      public void admit(byte[] encoded) {
+        TandemNode.this.admit(() -> encoded, false);
+      }
+    });
+    gossip.start();
+    txGossip = gossip;
   }
 
   private static void closeQuietly(FileChannel channel) {
@@ -191,6 +222,14 @@ public final class TandemNode implements AutoCloseable {
     return current == null ? 0 : current.height();
   }
 
+  /**
+   * The libp2p network when {@code p2pListen} is configured: peer id, listen addresses, peers, and
+   * the {@link dev.tandem.node.net.NodeNetwork} that consensus and block sync run on.
+   */
+  public Optional<P2pService> p2p() {
+    return Optional.ofNullable(p2p);
+  }
+
   /** The finalized log, for in-process consumers. */
   public FinalizedBlocks blocks() {
     return new FinalizedBlocks() {
@@ -217,15 +256,21 @@ public final class TandemNode implements AutoCloseable {
    * is durable in the mempool, or throws {@link AdmissionException} with the reason.
    */
   public Hash submit(byte[] encodedTx) {
-    return admit(() -> encodedTx).id();
+    return admit(() -> encodedTx, true).id();
   }
 
-  private Transaction admit(Supplier<byte[]> bytes) {
+  /** Admits a transaction; {@code publish}: gossip it to peers (not for ones that came by gossip). */
+  private Transaction admit(Supplier<byte[]> bytes, boolean publish) {
     try {
-      Transaction tx = mempool.admit(bytes.get());
+      byte[] encoded = bytes.get();
+      Transaction tx = mempool.admit(encoded);
       metrics.admitted();
       rejections.forget(tx.id());
       ordering.onAdmitted(tx);
+      TxGossip gossip = txGossip;
+      if (publish && gossip != null) {
+        gossip.publish(tx, encoded);
+      }
       return tx;
     } catch (AdmissionException e) {
       metrics.rejected(e.reason());
@@ -277,6 +322,13 @@ public final class TandemNode implements AutoCloseable {
       return;
     }
     closed = true;
+    // The network first, so that no gossiped transaction is admitted while the rest shuts down.
+    if (txGossip != null) {
+      txGossip.close();
+    }
+    if (p2p != null) {
+      p2p.close();
+    }
     ordering.close();
     if (rpc != null) {
       rpc.close();
@@ -362,7 +414,7 @@ public final class TandemNode implements AutoCloseable {
 
     @Override
     public Transaction submitHex(String hex) {
-      return admit(() -> decodeHex(hex));
+      return admit(() -> decodeHex(hex), true);
     }
 
     @Override

@@ -1,0 +1,54 @@
+package dev.tandem.node.net;
+
+import dev.tandem.p2p.PeerId;
+import dev.tandem.p2p.PeerListener;
+import dev.tandem.p2p.gossip.ValidationResult;
+import dev.tandem.p2p.reqresp.RequestHandler;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the node's protocols (transaction gossip, consensus, block sync) need from the network:
+ * topic broadcast and request/response between peers. {@link P2pService} implements it on
+ * libp2p; tests of a protocol can implement it in memory.
+ *
+ * <p>A peer's id derives from its node key ({@code PeerId.fromEd25519PublicKey(nodeKey.bytes())}),
+ * so a validator's public key names its peer.
+ */
+public interface NodeNetwork {
+  /** Our own peer id. */
+  PeerId localPeer();
+
+  /** Peers with an open connection right now. */
+  List<PeerId> connectedPeers();
+
+  /**
+   * Sends {@code data} to every peer subscribed to {@code topic} (signed, deduplicated, forwarded by
+   * peers that accept it). Completes with the number of peers it was sent to directly; our own
+   * handler for the topic is not called.
+   */
+  CompletableFuture<Integer> broadcast(String topic, byte[] data);
+
+  /**
+   * Joins {@code topic}. The handler sees each new message once (not our own), on the network's
+   * thread, and must return quickly: ACCEPT delivers and forwards it, IGNORE drops it, REJECT drops
+   * it and penalises the peer that sent it (repeat offenders are disconnected).
+   */
+  void subscribe(String topic, TopicHandler handler);
+
+  /** Answers requests for {@code protocol}; a failed future is sent back as an error. */
+  void registerHandler(String protocol, RequestHandler handler);
+
+  /** Asks a connected peer; fails with {@code ReqRespException} on error, refusal or timeout. */
+  CompletableFuture<byte[]> request(PeerId peer, String protocol, byte[] request, Duration timeout);
+
+  /** Told when a peer connects or its last connection closes. */
+  void addPeerListener(PeerListener listener);
+
+  /** A topic's message handler; its verdict drives forwarding and peer scoring. */
+  @FunctionalInterface
+  interface TopicHandler {
+    ValidationResult onMessage(PeerId publisher, byte[] data);
+  }
+}
