@@ -19,8 +19,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "da", description = "Read batches from the local DA layer.", subcommands = {DaCommand.Get.class, DaCommand.ListBlobs.class})
+@Command(name = "da", description = "Read batches from the local DA layer.", subcommands = {DaCommand.Serve.class, DaCommand.Get.class, DaCommand.ListBlobs.class})
 final class DaCommand {
+
+  @Command(name = "serve", description = "Run the local DA layer as an HTTP service (shared by a devnet's processes).")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--data-dir", required = true, description = "LMDB directory for the blobs.")
+    Path dataDir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Bind address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7070", description = "Port, 0 for any (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      LocalDa da = LocalDa.open(dataDir);
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      dev.tandem.da.local.LocalDaServer server = dev.tandem.da.local.LocalDaServer.start(vertx, da, host, port)
+          .toCompletionStage().toCompletableFuture().join();
+      System.out.println("tandem local DA serving at http://" + host + ":" + server.port());
+      NodeCommand.awaitShutdown(server, () -> vertx.close().toCompletionStage().toCompletableFuture().join(), da);
+      return 0;
+    }
+  }
 
   @Command(name = "get", description = "Fetch a blob by commitment, check it, and print it (a generic batch as JSON).")
   static final class Get implements Callable<Integer> {
