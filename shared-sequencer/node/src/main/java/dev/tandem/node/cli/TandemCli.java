@@ -20,14 +20,20 @@ public final class TandemCli {
   /** Runs the command line and returns the exit code; failures print one clear line, not a stack trace. */
   public static int run(String... args) {
     CommandLine commandLine = new CommandLine(new TandemCli());
-    commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
+    commandLine.setExecutionExceptionHandler((thrown, line, parseResult) -> {
+      Throwable exception = thrown instanceof java.util.concurrent.CompletionException && thrown.getCause() != null
+          ? thrown.getCause() : thrown;
+      if (exception instanceof java.net.BindException) {
+        line.getErr().println("tandem: cannot listen: " + exception.getMessage() + " (is another node or devnet running?)");
+        return 2;
+      }
       if (exception instanceof RpcException || exception instanceof DecodingException
           || exception instanceof IOException || exception instanceof IllegalArgumentException
           || exception instanceof IllegalStateException || exception instanceof dev.tandem.da.DaException) {
         line.getErr().println("tandem: " + exception.getMessage());
         return 2;
       }
-      throw exception;
+      throw thrown;
     });
     return commandLine.execute(args);
   }
