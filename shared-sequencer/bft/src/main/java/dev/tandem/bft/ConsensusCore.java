@@ -1,0 +1,621 @@
+package dev.tandem.bft;
+
+import dev.tandem.bft.ConsensusMessage.BlockRequest;
+import dev.tandem.bft.ConsensusMessage.BlockResponse;
+import dev.tandem.bft.ConsensusMessage.Proposal;
+import dev.tandem.bft.ConsensusMessage.Timeout;
+import dev.tandem.bft.ConsensusMessage.VoteMessage;
+import dev.tandem.bft.quorum.QuorumCertificate;
+import dev.tandem.bft.quorum.Signature;
+import dev.tandem.bft.quorum.TimeoutCertificate;
+import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.bft.quorum.Vote;
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The consensus state machine of one validator: chained two-chain BFT (Jolteon / HotStuff-2
+ * family), see docs/consensus.md. Pure and deterministic: no threads, clock, IO or randomness;
+ * every event returns an {@link Output} the shell acts on (persist first, then send). Not
+ * thread-safe: the shell calls it from one thread. Invalid messages are dropped silently.
+ */
+public final class ConsensusCore {
+  /** Blocks asked for per sync request. */
+  public static final int SYNC_BATCH = 32;
+  private static final int MAX_BACKOFF_EXPONENT = 6;
+  private static final int MAX_PENDING = 128;
+  private static final int MAX_VERIFIED_CACHE = 4096;
+  /** A proposal's timestamp may run this far ahead of the local clock. */
+  private static final long MAX_CLOCK_DRIFT_MILLIS = 30_000;
+
+  private final ConsensusConfig config;
+  private final ValidatorSet validators;
+  private final PublicKey me;
+  private final long chainId;
+  private final PayloadSource payload;
+  private final BlockValidator blockValidator;
+  private final CommittedChain committedChain;
+  private final QuorumCertificate genesisQc;
+
+  private SafetyState safety;
+  private CertifiedBlock committedTip;
+  private long currentView;
+  private long proposedView;
+  private TimeoutCertificate lastTc;
+  /** Blocks above the committed tip (plus the tip), by hash. */
+  private final Map<Hash, Block> blocks = new HashMap<>();
+  /** The highest-view QC seen for each block. */
+  private final Map<Hash, QuorumCertificate> qcOf = new HashMap<>();
+  private final TreeMap<Long, Map<Vote, Signature>> votes = new TreeMap<>();
+  private final Set<Long> qcFormed = new HashSet<>();
+  private final TreeMap<Long, Map<PublicKey, Timeout>> timeouts = new TreeMap<>();
+  private final Deque<Pending> pending = new ArrayDeque<>();
+  private final Set<Object> verified = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
+      return size() > MAX_VERIFIED_CACHE;
+    }
+  });
+
+  // Per-event output under construction.
+  private long now;
+  private List<ConsensusMessage> outBroadcast;
+  private List<Output.Directed> outDirect;
+  private Output.TimerRequest outTimer;
+  private List<CertifiedBlock> outCommitted;
+  private boolean safetyChanged;
+
+  private record Pending(PublicKey from, ConsensusMessage message) {}
+
+  /**
+   * @param safety the last persisted safety state ({@link #initialSafety} for a new chain)
+   * @param committedTip the last committed block with its QC ({@link #genesis} for a new chain)
+   * @param committedChain read access to the persisted log, to serve block sync
+   */
+  public ConsensusCore(ConsensusConfig config, PayloadSource payload, BlockValidator blockValidator,
+      SafetyState safety, CertifiedBlock committedTip, CommittedChain committedChain) {
+    this.config = config;
+    this.validators = config.validators();
+    this.me = config.key().publicKey();
+    this.chainId = config.chainId();
+    this.payload = payload;
+    this.blockValidator = blockValidator;
+    this.committedChain = committedChain;
+    this.genesisQc = genesis(chainId).qc();
+    if (!validators.contains(me)) {
+      throw new IllegalArgumentException("this node's key is not in the validator set");
+    }
+    if (!committedTip.qc().blockHash().equals(committedTip.block().hash())) {
+      throw new IllegalArgumentException("committed tip's QC does not certify it");
+    }
+    this.safety = safety;
+    this.committedTip = committedTip;
+    blocks.put(committedTip.block().hash(), committedTip.block());
+    qcOf.put(committedTip.block().hash(), committedTip.qc());
+  }
+
+  /** The genesis block of a chain (height 0, no transactions, zero proposer) with the genesis QC. */
+  public static CertifiedBlock genesis(long chainId) {
+    Block block = Block.build(chainId, 0, Hash.ZERO, 0, PublicKey.of(new byte[PublicKey.LENGTH]), List.of());
+    return new CertifiedBlock(block, QuorumCertificate.genesis(chainId, block.hash()));
+  }
+
+  public static SafetyState initialSafety(long chainId) {
+    return new SafetyState(0, genesis(chainId).qc());
+  }
+
+  public long currentView() {
+    return currentView;
+  }
+
+  public SafetyState safetyState() {
+    return safety;
+  }
+
+  public CertifiedBlock committedTip() {
+    return committedTip;
+  }
+
+  /** Enters the first view after the restored state and, if the high QC's block is missing, asks everyone for it. */
+  public Output start(long nowMillis) {
+    begin(nowMillis);
+    long view = Math.max(safety.highQc().view() + 1, Math.max(1, safety.lastVotedView()));
+    if (!isKnown(safety.highQc())) {
+      outBroadcast.add(new BlockRequest(safety.highQc().blockHash(), SYNC_BATCH));
+    }
+    enterView(view);
+    return finish();
+  }
+
+  public Output onMessage(PublicKey from, ConsensusMessage message, long nowMillis) {
+    begin(nowMillis);
+    handle(from, message);
+    return finish();
+  }
+
+  public Output onTimer(long view, long nowMillis) {
+    begin(nowMillis);
+    if (view == currentView) {
+      localTimeout(view);
+      if (view == currentView) {
+        setTimer(view);
+      }
+    }
+    return finish();
+  }
+
+  private void handle(PublicKey from, ConsensusMessage message) {
+    if (!validators.contains(from)) {
+      return;
+    }
+    if (message instanceof Proposal p) {
+      onProposal(from, p);
+    } else if (message instanceof VoteMessage v) {
+      onVote(from, v.vote());
+    } else if (message instanceof Timeout t) {
+      onTimeout(from, t);
+    } else if (message instanceof BlockRequest r) {
+      onBlockRequest(from, r);
+    } else if (message instanceof BlockResponse r) {
+      onBlockResponse(from, r);
+    }
+  }
+
+  // ---- proposals and voting ----
+
+  private void onProposal(PublicKey from, Proposal p) {
+    Block block = p.block();
+    PublicKey leader = validators.leader(p.view());
+    if (p.view() < 1 || !from.equals(leader) || !block.header().proposer().equals(leader)
+        || block.header().chainId() != chainId) {
+      return;
+    }
+    if (p.tc().isPresent()) {
+      TimeoutCertificate tc = p.tc().get();
+      if (tc.view() != p.view() - 1 || !acceptTc(tc, from)) {
+        return;
+      }
+    }
+    QcResult justified = acceptQc(p.justify(), from);
+    if (justified == QcResult.NEED_BLOCK) {
+      stash(from, p);
+      return;
+    }
+    if (justified == QcResult.INVALID || p.view() != currentView) {
+      return;
+    }
+    Block parent = blocks.get(p.justify().blockHash());
+    if (parent == null || !block.header().parentHash().equals(parent.hash())
+        || block.height() != parent.height() + 1 || p.justify().height() != parent.height()
+        || block.header().timestampMillis() < parent.header().timestampMillis()
+        || block.header().timestampMillis() > now + MAX_CLOCK_DRIFT_MILLIS
+        || block.transactions().size() > config.maxBlockTxs()
+        || !blockValidator.validate(block).valid()) {
+      return;
+    }
+    blocks.put(block.hash(), block);
+    boolean extendsLock = p.justify().view() == p.view() - 1
+        || (p.tc().isPresent() && p.tc().get().view() == p.view() - 1
+            && p.justify().view() >= p.tc().get().highQcView());
+    if (p.view() <= safety.lastVotedView() || !extendsLock) {
+      return;
+    }
+    safety = new SafetyState(p.view(), safety.highQc());
+    safetyChanged = true;
+    Vote vote = Vote.sign(config.key(), chainId, p.view(), block.height(), block.hash(), p.justify().view());
+    PublicKey next = validators.leader(p.view() + 1);
+    if (next.equals(me)) {
+      onVote(me, vote);
+    } else {
+      outDirect.add(new Output.Directed(next, new VoteMessage(vote)));
+    }
+  }
+
+  private void onVote(PublicKey from, Vote vote) {
+    long view = vote.view();
+    if (vote.chainId() != chainId || view < 1 || view + 1 < currentView || qcFormed.contains(view)
+        || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
+      return;
+    }
+    Signature signature = vote.signature();
+    Vote content = new Vote(chainId, view, vote.height(), vote.blockHash(), vote.parentView(), PLACEHOLDER);
+    Map<Vote, Signature> byContent = votes.computeIfAbsent(view, v -> new HashMap<>());
+    Map<PublicKey, Signature> signers = new HashMap<>();
+    // Each signer counts once per view, for the first content it signed.
+    for (Map.Entry<Vote, Signature> entry : byContent.entrySet()) {
+      if (entry.getValue().signer().equals(signature.signer())) {
+        return;
+      }
+    }
+    if (!from.equals(me) && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
+      return;
+    }
+    byContent.put(new Vote(chainId, view, vote.height(), vote.blockHash(), vote.parentView(), signature), signature);
+    long stake = 0;
+    for (Map.Entry<Vote, Signature> entry : byContent.entrySet()) {
+      if (sameContent(entry.getKey(), content)) {
+        signers.put(entry.getValue().signer(), entry.getValue());
+        stake += validators.stakeOf(entry.getValue().signer());
+      }
+    }
+    if (!validators.isQuorum(stake)) {
+      return;
+    }
+    QuorumCertificate qc = QuorumCertificate.of(chainId, view, vote.height(), vote.blockHash(), vote.parentView(),
+        signers.values());
+    verified.add(qc);
+    QcResult result = acceptQc(qc, from);
+    if (result == QcResult.NEED_BLOCK) {
+      stash(from, new VoteMessage(vote));
+    } else if (result == QcResult.OK) {
+      qcFormed.add(view);
+    }
+  }
+
+  private static final Signature PLACEHOLDER = new Signature(PublicKey.of(new byte[PublicKey.LENGTH]), new byte[64]);
+
+  private static boolean sameContent(Vote a, Vote b) {
+    return a.view() == b.view() && a.height() == b.height() && a.blockHash().equals(b.blockHash())
+        && a.parentView() == b.parentView();
+  }
+
+  // ---- QCs, commits, views ----
+
+  private enum QcResult { OK, INVALID, NEED_BLOCK }
+
+  private boolean isKnown(QuorumCertificate qc) {
+    return blocks.containsKey(qc.blockHash()) || qc.height() <= committedTip.height();
+  }
+
+  private boolean validQc(QuorumCertificate qc) {
+    if (qc.equals(genesisQc)) {
+      return true;
+    }
+    return qc.chainId() == chainId && cachedVerify(qc, () -> qc.verify(validators).valid());
+  }
+
+  /** Verifies a QC and, when its block is known, adopts it: high QC, commits, view. */
+  private QcResult acceptQc(QuorumCertificate qc, PublicKey from) {
+    if (!validQc(qc)) {
+      return QcResult.INVALID;
+    }
+    if (!isKnown(qc)) {
+      requestBlock(from, qc.blockHash());
+      return QcResult.NEED_BLOCK;
+    }
+    Block block = blocks.get(qc.blockHash());
+    if (block != null) {
+      if (block.height() != qc.height()) {
+        return QcResult.INVALID;
+      }
+      QuorumCertificate previous = qcOf.get(qc.blockHash());
+      if (previous == null || previous.view() < qc.view()) {
+        qcOf.put(qc.blockHash(), qc);
+      }
+    }
+    if (qc.view() > safety.highQc().view() && block != null) {
+      safety = new SafetyState(safety.lastVotedView(), qc);
+      safetyChanged = true;
+    }
+    if (block != null && qc.view() >= 1 && qc.parentView() == qc.view() - 1) {
+      commitUpTo(block.header().parentHash(), from);
+    }
+    if (qc.view() + 1 > currentView) {
+      enterView(qc.view() + 1);
+    } else if (qc.view() + 1 == currentView) {
+      tryPropose();
+    }
+    return QcResult.OK;
+  }
+
+  private boolean acceptTc(TimeoutCertificate tc, PublicKey from) {
+    if (tc.chainId() != chainId || !cachedVerify(tc, () -> tc.verify(validators, genesisQc).valid())) {
+      return false;
+    }
+    if (lastTc == null || tc.view() > lastTc.view()) {
+      lastTc = tc;
+    }
+    acceptQc(tc.highQc(), from);
+    if (tc.view() + 1 > currentView) {
+      enterView(tc.view() + 1);
+    } else if (tc.view() + 1 == currentView) {
+      tryPropose();
+    }
+    return true;
+  }
+
+  /** Commits {@code target} and its uncommitted ancestors if the whole path is here; else asks for the gap. */
+  private void commitUpTo(Hash target, PublicKey from) {
+    Block block = blocks.get(target);
+    if (block == null || block.height() <= committedTip.height()) {
+      return;
+    }
+    List<CertifiedBlock> path = new ArrayList<>();
+    Hash cursor = target;
+    while (!cursor.equals(committedTip.block().hash())) {
+      Block b = blocks.get(cursor);
+      QuorumCertificate qc = qcOf.get(cursor);
+      if (b == null || qc == null || b.height() <= committedTip.height()) {
+        if (b == null || qc == null) {
+          requestBlock(from, cursor);
+        }
+        return;
+      }
+      path.add(new CertifiedBlock(b, qc));
+      cursor = b.header().parentHash();
+    }
+    for (int i = path.size() - 1; i >= 0; i--) {
+      outCommitted.add(path.get(i));
+    }
+    committedTip = path.get(0);
+    prune();
+  }
+
+  /** Drops blocks at or below the committed height (other than the tip) and old vote state. */
+  private void prune() {
+    long height = committedTip.height();
+    Iterator<Map.Entry<Hash, Block>> it = blocks.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Hash, Block> entry = it.next();
+      if (entry.getValue().height() <= height && !entry.getKey().equals(committedTip.block().hash())) {
+        it.remove();
+        qcOf.remove(entry.getKey());
+      }
+    }
+  }
+
+  private void enterView(long view) {
+    if (view <= currentView) {
+      return;
+    }
+    currentView = view;
+    votes.headMap(view - 1).clear();
+    timeouts.headMap(view - 1).clear();
+    qcFormed.removeIf(v -> v < view - 1);
+    setTimer(view);
+    tryPropose();
+  }
+
+  private void setTimer(long view) {
+    long failed = Math.max(0, view - safety.highQc().view() - 1);
+    long timeout = config.baseTimeoutMillis() << Math.min(failed, MAX_BACKOFF_EXPONENT);
+    outTimer = new Output.TimerRequest(view, now + timeout);
+  }
+
+  private void tryPropose() {
+    long view = currentView;
+    if (proposedView >= view || !validators.leader(view).equals(me)) {
+      return;
+    }
+    QuorumCertificate justify = safety.highQc();
+    Optional<TimeoutCertificate> tc = Optional.empty();
+    if (justify.view() != view - 1) {
+      if (lastTc == null || lastTc.view() != view - 1 || justify.view() < lastTc.highQcView()) {
+        return;
+      }
+      tc = Optional.of(lastTc);
+    }
+    Block parent = blocks.get(justify.blockHash());
+    if (parent == null) {
+      return;
+    }
+    List<Transaction> txs = payload.next(parent.header(), config.maxBlockTxs());
+    if (txs.size() > config.maxBlockTxs()) {
+      txs = txs.subList(0, config.maxBlockTxs());
+    }
+    long timestamp = Math.max(now, parent.header().timestampMillis());
+    Block block = Block.build(chainId, parent.height() + 1, parent.hash(), timestamp, me, txs);
+    proposedView = view;
+    Proposal proposal = new Proposal(view, block, justify, tc);
+    outBroadcast.add(proposal);
+    onProposal(me, proposal);
+  }
+
+  // ---- timeouts ----
+
+  private void localTimeout(long view) {
+    if (view > safety.lastVotedView()) {
+      safety = new SafetyState(view, safety.highQc());
+      safetyChanged = true;
+    }
+    QuorumCertificate highQc = safety.highQc();
+    Optional<TimeoutCertificate> tc = lastTc != null && lastTc.view() == view - 1 ? Optional.of(lastTc)
+        : Optional.empty();
+    TimeoutCertificate.Entry entry = TimeoutCertificate.sign(config.key(), chainId, view, highQc.view());
+    Timeout timeout = new Timeout(view, highQc, tc, entry.signature());
+    outBroadcast.add(timeout);
+    recordTimeout(timeout);
+  }
+
+  private void onTimeout(PublicKey from, Timeout t) {
+    Signature signature = t.signature();
+    if (t.view() < 1 || t.highQc().view() >= t.view() || !validators.contains(signature.signer())) {
+      return;
+    }
+    byte[] message = TimeoutCertificate.signingBytes(chainId, t.view(), t.highQc().view());
+    if (!cachedVerify(t, () -> signature.verify(message)) || !validQc(t.highQc())) {
+      return;
+    }
+    if (t.lastTc().isPresent()) {
+      acceptTc(t.lastTc().get(), from);
+    }
+    if (acceptQc(t.highQc(), from) == QcResult.NEED_BLOCK) {
+      stash(from, t);
+    }
+    if (t.view() < currentView) {
+      return;
+    }
+    recordTimeout(t);
+  }
+
+  private void recordTimeout(Timeout t) {
+    Map<PublicKey, Timeout> forView = timeouts.computeIfAbsent(t.view(), v -> new LinkedHashMap<>());
+    PublicKey signer = t.signature().signer();
+    Timeout previous = forView.get(signer);
+    if (previous != null && previous.highQc().view() >= t.highQc().view()) {
+      return;
+    }
+    forView.put(signer, t);
+    long stake = 0;
+    Timeout highest = t;
+    for (Timeout each : forView.values()) {
+      stake += validators.stakeOf(each.signature().signer());
+      if (each.highQc().view() > highest.highQc().view()) {
+        highest = each;
+      }
+    }
+    // More than 1/3 gave up on a view at or above ours: at least one honest node did, so join it.
+    if (validators.isValidity(stake) && t.view() >= currentView && !forView.containsKey(me)) {
+      enterView(t.view());
+      if (currentView == t.view()) {
+        localTimeout(t.view());
+        return;
+      }
+    }
+    if (validators.isQuorum(stake) && (lastTc == null || lastTc.view() < t.view())) {
+      List<TimeoutCertificate.Entry> entries = new ArrayList<>();
+      for (Timeout each : forView.values()) {
+        entries.add(new TimeoutCertificate.Entry(each.highQc().view(), each.signature()));
+      }
+      TimeoutCertificate tc = TimeoutCertificate.of(chainId, t.view(), entries, highest.highQc());
+      verified.add(tc);
+      acceptTc(tc, me);
+    }
+  }
+
+  // ---- block sync ----
+
+  private void requestBlock(PublicKey from, Hash hash) {
+    BlockRequest request = new BlockRequest(hash, SYNC_BATCH);
+    if (from.equals(me)) {
+      outBroadcast.add(request);
+    } else {
+      Output.Directed directed = new Output.Directed(from, request);
+      if (!outDirect.contains(directed)) {
+        outDirect.add(directed);
+      }
+    }
+  }
+
+  private void stash(PublicKey from, ConsensusMessage message) {
+    if (pending.size() >= MAX_PENDING) {
+      pending.removeFirst();
+    }
+    pending.addLast(new Pending(from, message));
+  }
+
+  private Optional<CertifiedBlock> certified(Hash hash) {
+    Block block = blocks.get(hash);
+    QuorumCertificate qc = qcOf.get(hash);
+    if (block != null && qc != null) {
+      return Optional.of(new CertifiedBlock(block, qc));
+    }
+    return committedChain.get(hash);
+  }
+
+  private void onBlockRequest(PublicKey from, BlockRequest request) {
+    List<CertifiedBlock> chain = new ArrayList<>();
+    Hash cursor = request.blockHash();
+    int limit = Math.min(request.count(), ConsensusCodec.MAX_SYNC_BLOCKS);
+    while (chain.size() < limit) {
+      Optional<CertifiedBlock> entry = certified(cursor);
+      if (entry.isEmpty() || entry.get().height() == 0) {
+        break;
+      }
+      chain.add(entry.get());
+      cursor = entry.get().block().header().parentHash();
+    }
+    if (!chain.isEmpty() && !from.equals(me)) {
+      outDirect.add(new Output.Directed(from, new BlockResponse(chain)));
+    }
+  }
+
+  private void onBlockResponse(PublicKey from, BlockResponse response) {
+    List<CertifiedBlock> accepted = new ArrayList<>();
+    for (int i = 0; i < response.blocks().size(); i++) {
+      CertifiedBlock entry = response.blocks().get(i);
+      Block block = entry.block();
+      QuorumCertificate qc = entry.qc();
+      if (i > 0) {
+        Block child = response.blocks().get(i - 1).block();
+        if (!child.header().parentHash().equals(block.hash()) || child.height() != block.height() + 1) {
+          break;
+        }
+      }
+      if (block.header().chainId() != chainId || !qc.blockHash().equals(block.hash())
+          || qc.height() != block.height() || !validQc(qc)) {
+        break;
+      }
+      accepted.add(entry);
+    }
+    if (accepted.isEmpty()) {
+      return;
+    }
+    boolean added = false;
+    for (int i = accepted.size() - 1; i >= 0; i--) {
+      CertifiedBlock entry = accepted.get(i);
+      if (entry.height() > committedTip.height() && !blocks.containsKey(entry.block().hash())) {
+        blocks.put(entry.block().hash(), entry.block());
+        added = true;
+      }
+    }
+    CertifiedBlock oldest = accepted.get(accepted.size() - 1);
+    Hash oldestParent = oldest.block().header().parentHash();
+    if (oldest.height() > committedTip.height() + 1 && !blocks.containsKey(oldestParent)) {
+      requestBlock(from, oldestParent);
+    }
+    if (!added) {
+      return;
+    }
+    for (int i = accepted.size() - 1; i >= 0; i--) {
+      acceptQc(accepted.get(i).qc(), from);
+    }
+    List<Pending> replay = new ArrayList<>(pending);
+    pending.clear();
+    for (Pending p : replay) {
+      handle(p.from(), p.message());
+    }
+    tryPropose();
+  }
+
+  // ---- plumbing ----
+
+  private boolean cachedVerify(Object key, java.util.function.BooleanSupplier check) {
+    if (verified.contains(key)) {
+      return true;
+    }
+    if (!check.getAsBoolean()) {
+      return false;
+    }
+    verified.add(key);
+    return true;
+  }
+
+  private void begin(long nowMillis) {
+    now = nowMillis;
+    outBroadcast = new ArrayList<>();
+    outDirect = new ArrayList<>();
+    outTimer = null;
+    outCommitted = new ArrayList<>();
+    safetyChanged = false;
+  }
+
+  private Output finish() {
+    return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted,
+        safetyChanged ? safety : null);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.tandem.bft;
+
+import dev.tandem.core.PublicKey;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one event produced. The shell MUST, in this order: (1) durably persist
+ * {@code safetyStateToPersist} if it is non-null, (2) append {@code committed} to its log, (3) only
+ * then send {@code broadcast} (to every other validator) and {@code direct} messages and arm
+ * {@code timer}. Sending a vote or timeout before its safety state is on disk can break safety
+ * after a crash.
+ *
+ * @param committed newly final blocks in height order, each with a QC that certifies it
+ * @param safetyStateToPersist non-null exactly when the safety state changed in this event
+ */
+public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Optional<TimerRequest> timer,
+    List<CertifiedBlock> committed, SafetyState safetyStateToPersist) {
+
+  /** A message for one peer. */
+  public record Directed(PublicKey to, ConsensusMessage message) {}
+
+  /** Call {@code onTimer(view, ...)} at {@code fireAtMillis}; replaces no earlier request. */
+  public record TimerRequest(long view, long fireAtMillis) {}
+
+  public Output {
+    broadcast = List.copyOf(broadcast);
+    direct = List.copyOf(direct);
+    Objects.requireNonNull(timer, "timer");
+    committed = List.copyOf(committed);
+  }
+
+  public boolean isEmpty() {
+    return broadcast.isEmpty() && direct.isEmpty() && timer.isEmpty() && committed.isEmpty()
+        && safetyStateToPersist == null;
+  }
+}
