@@ -1,0 +1,405 @@
+package dev.tandem.bft.sim;
+
+import dev.tandem.bft.CertifiedBlock;
+import dev.tandem.bft.CommittedChain;
+import dev.tandem.bft.ConsensusCodec;
+import dev.tandem.bft.ConsensusConfig;
+import dev.tandem.bft.ConsensusCore;
+import dev.tandem.bft.ConsensusMessage;
+import dev.tandem.bft.ConsensusMessage.Proposal;
+import dev.tandem.bft.ConsensusMessage.VoteMessage;
+import dev.tandem.bft.Output;
+import dev.tandem.bft.SafetyState;
+import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.core.Block;
+import dev.tandem.core.DecodingException;
+import dev.tandem.core.Hash;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import dev.tandem.core.Verification;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Random;
+
+/**
+ * Many consensus cores in one thread: a seeded scheduler over a simulated clock, an in-memory
+ * router (delay, drop, duplicate, reorder, partitions before GST), crashes with restart from the
+ * persisted state, and Byzantine behaviours. Checks the invariants after every event and throws
+ * {@link InvariantViolation} naming the seed.
+ */
+final class Simulation {
+  static final long CHAIN_ID = 901;
+  static final long BASE_TIMEOUT = 400;
+
+  enum Byzantine { NONE, EQUIVOCATE, WITHHOLD_VOTES, GARBAGE, TWIN }
+
+  /** What one run looks like. {@code partitionForever} splits nodes by {@code side} for the whole run. */
+  record Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
+      boolean twinsSplitBrain) {}
+
+  static final class InvariantViolation extends AssertionError {
+    InvariantViolation(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Node {
+    final int id;
+    final KeyPair key;
+    final boolean honest;
+    final Byzantine behaviour;
+    int side;
+    ConsensusCore core;
+    boolean up = true;
+    int incarnation;
+    // The node's "disk": survives crashes.
+    SafetyState persisted;
+    final List<CertifiedBlock> log = new ArrayList<>();
+    final Map<Hash, CertifiedBlock> logByHash = new HashMap<>();
+
+    Node(int id, KeyPair key, boolean honest, Byzantine behaviour) {
+      this.id = id;
+      this.key = key;
+      this.honest = honest;
+      this.behaviour = behaviour;
+    }
+
+    long height() {
+      return log.isEmpty() ? 0 : log.get(log.size() - 1).height();
+    }
+  }
+
+  private record Event(long time, long seq, int node, int kind, PublicKey from, byte[] bytes, long view,
+      int incarnation) {}
+
+  private static final int DELIVER = 0;
+  private static final int TIMER = 1;
+  private static final int CRASH = 2;
+  private static final int RESTART = 3;
+  private static final int GARBAGE_TICK = 4;
+
+  private final Scenario scenario;
+  private final Random random;
+  private final ValidatorSet validators;
+  private final List<Node> nodes = new ArrayList<>();
+  private final ConsensusCodec codec = new ConsensusCodec(1 << 20);
+  private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.time != b.time
+      ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private final Map<Long, Hash> honestCommits = new HashMap<>();
+  private final List<Transaction> txPool = new ArrayList<>();
+  private final List<byte[]> seenMessages = new ArrayList<>();
+  private long seq;
+  private long now;
+  long events;
+
+  Simulation(Scenario scenario) {
+    this.scenario = scenario;
+    this.random = new Random(scenario.seed());
+    Random keys = new Random(scenario.seed() * 31 + 7);
+    List<KeyPair> pairs = new ArrayList<>();
+    List<PublicKey> publics = new ArrayList<>();
+    for (int i = 0; i < scenario.n(); i++) {
+      KeyPair key = KeyPair.generate(keys);
+      pairs.add(key);
+      publics.add(key.publicKey());
+    }
+    validators = ValidatorSet.equalStake(publics);
+    KeyPair txKey = KeyPair.generate(keys);
+    for (int i = 0; i < 8; i++) {
+      txPool.add(Transaction.sign(CHAIN_ID, Namespace.of(1 + i % 3), i, 1, new byte[] {(byte) i}, txKey));
+    }
+    for (int i = 0; i < scenario.n(); i++) {
+      boolean byzantine = i < scenario.byzantineCount();
+      Byzantine behaviour = byzantine ? scenario.behaviour() : Byzantine.NONE;
+      nodes.add(new Node(nodes.size(), pairs.get(i), !byzantine, behaviour));
+      if (behaviour == Byzantine.TWIN) {
+        nodes.add(new Node(nodes.size(), pairs.get(i), false, behaviour));
+      }
+    }
+    if (scenario.twinsSplitBrain()) {
+      // Twins of f+1 validators: each side gets one instance of every twin and half the rest.
+      Map<PublicKey, Integer> seen = new HashMap<>();
+      int honestIndex = 0;
+      for (Node node : nodes) {
+        if (node.behaviour == Byzantine.TWIN) {
+          node.side = seen.merge(node.key.publicKey(), 1, Integer::sum) - 1;
+        } else {
+          node.side = honestIndex++ % 2;
+        }
+      }
+    }
+    for (Node node : nodes) {
+      node.persisted = ConsensusCore.initialSafety(CHAIN_ID);
+      node.core = newCore(node);
+    }
+  }
+
+  private ConsensusCore newCore(Node node) {
+    ConsensusConfig config = new ConsensusConfig(validators, node.key, CHAIN_ID, BASE_TIMEOUT, 4);
+    CertifiedBlock tip = node.log.isEmpty() ? ConsensusCore.genesis(CHAIN_ID) : node.log.get(node.log.size() - 1);
+    CommittedChain chain = hash -> Optional.ofNullable(node.logByHash.get(hash));
+    return new ConsensusCore(config, (parent, max) -> {
+      int start = (int) (parent.height() % txPool.size());
+      return List.of(txPool.get(start), txPool.get((start + 3) % txPool.size())).subList(0, Math.min(2, max));
+    }, block -> validateBlock(block), node.persisted, tip, chain);
+  }
+
+  private static Verification validateBlock(Block block) {
+    for (Transaction tx : block.transactions()) {
+      if (tx.chainId() != CHAIN_ID || tx.namespace().equals(Namespace.SYSTEM)) {
+        return Verification.failed("transaction for another chain or the system namespace");
+      }
+    }
+    return Verification.OK;
+  }
+
+  /** Runs until every honest node committed {@code targetCommitsAfterGst} new blocks after GST or {@code maxMillis} passes. */
+  Result run(int targetCommitsAfterGst, long maxMillis) {
+    for (Node node : nodes) {
+      apply(node, node.core.start(0));
+      if (node.behaviour == Byzantine.GARBAGE) {
+        schedule(50, node.id, GARBAGE_TICK, null, null, 0);
+      }
+    }
+    if (scenario.crashes()) {
+      for (Node node : nodes) {
+        if (node.honest && random.nextInt(3) == 0) {
+          long at = 1 + random.nextInt((int) Math.max(1, scenario.gstMillis() - 500));
+          schedule(at, node.id, CRASH, null, null, 0);
+          schedule(Math.min(scenario.gstMillis(), at + 100 + random.nextInt(800)), node.id, RESTART, null, null, 0);
+        }
+      }
+    }
+    Map<Integer, Long> heightAtGst = null;
+    while (!queue.isEmpty()) {
+      Event event = queue.poll();
+      now = event.time;
+      if (now > maxMillis) {
+        break;
+      }
+      if (heightAtGst == null && now >= scenario.gstMillis()) {
+        heightAtGst = new HashMap<>();
+        for (Node node : nodes) {
+          heightAtGst.put(node.id, node.height());
+        }
+      }
+      process(event);
+      events++;
+      if (heightAtGst != null && progressed(heightAtGst, targetCommitsAfterGst)) {
+        return new Result(true, now, minHonestHeight());
+      }
+    }
+    return new Result(false, now, minHonestHeight());
+  }
+
+  record Result(boolean progressed, long endMillis, long minHonestHeight) {}
+
+  private boolean progressed(Map<Integer, Long> heightAtGst, int target) {
+    for (Node node : nodes) {
+      if (node.honest && node.height() < heightAtGst.get(node.id) + target) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  long minHonestHeight() {
+    long min = Long.MAX_VALUE;
+    for (Node node : nodes) {
+      if (node.honest) {
+        min = Math.min(min, node.height());
+      }
+    }
+    return min;
+  }
+
+  private void process(Event event) {
+    Node node = nodes.get(event.node);
+    switch (event.kind) {
+      case DELIVER -> {
+        if (!node.up) {
+          return;
+        }
+        ConsensusMessage message;
+        try {
+          message = codec.decode(event.bytes);
+        } catch (DecodingException e) {
+          return;
+        }
+        apply(node, node.core.onMessage(event.from, message, now));
+      }
+      case TIMER -> {
+        if (node.up && event.incarnation == node.incarnation) {
+          apply(node, node.core.onTimer(event.view, now));
+        }
+      }
+      case CRASH -> crash(node);
+      case RESTART -> {
+        if (!node.up) {
+          node.up = true;
+          node.core = newCore(node);
+          apply(node, node.core.start(now));
+        }
+      }
+      case GARBAGE_TICK -> {
+        sendGarbage(node);
+        if (now < scenario.gstMillis() * 2) {
+          schedule(now + 20 + random.nextInt(200), node.id, GARBAGE_TICK, null, null, 0);
+        }
+      }
+      default -> throw new IllegalStateException("unknown event");
+    }
+  }
+
+  private void crash(Node node) {
+    if (node.up) {
+      node.up = false;
+      node.incarnation++;
+      node.core = null;
+    }
+  }
+
+  /** The shell: persist, append commits, check invariants, then send. */
+  private void apply(Node node, Output output) {
+    if (output.safetyStateToPersist() != null) {
+      node.persisted = output.safetyStateToPersist();
+    }
+    for (CertifiedBlock committed : output.committed()) {
+      checkCommit(node, committed);
+      node.log.add(committed);
+      node.logByHash.put(committed.block().hash(), committed);
+    }
+    if (scenario.crashes() && node.honest && now < scenario.gstMillis() - 1000 && random.nextInt(500) == 0) {
+      // Crash after persisting, before sending: the output's messages are lost.
+      crash(node);
+      schedule(now + 200 + random.nextInt(300), node.id, RESTART, null, null, 0);
+      return;
+    }
+    for (ConsensusMessage message : output.broadcast()) {
+      if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
+        equivocate(node, p);
+        continue;
+      }
+      byte[] bytes = codec.encode(message);
+      for (Node peer : nodes) {
+        if (peer != node) {
+          send(node, peer, bytes);
+        }
+      }
+    }
+    for (Output.Directed directed : output.direct()) {
+      if (node.behaviour == Byzantine.WITHHOLD_VOTES && directed.message() instanceof VoteMessage) {
+        continue;
+      }
+      byte[] bytes = codec.encode(directed.message());
+      for (Node peer : nodes) {
+        if (peer != node && peer.key.publicKey().equals(directed.to())) {
+          send(node, peer, bytes);
+        }
+      }
+    }
+    output.timer().ifPresent(timer -> schedule(Math.max(now, timer.fireAtMillis()), node.id, TIMER, null, null,
+        timer.view()));
+  }
+
+  /** Sends one proposal to half the peers and a conflicting block with the same justification to the rest. */
+  private void equivocate(Node node, Proposal p) {
+    Block original = p.block();
+    Block other = Block.build(CHAIN_ID, original.height(), original.header().parentHash(),
+        original.header().timestampMillis() + 1, node.key.publicKey(), List.of(txPool.get(random.nextInt(8))));
+    byte[] a = codec.encode(p);
+    byte[] b = codec.encode(new Proposal(p.view(), other, p.justify(), p.tc()));
+    for (Node peer : nodes) {
+      if (peer != node) {
+        send(node, peer, random.nextBoolean() ? a : b);
+      }
+    }
+  }
+
+  private void sendGarbage(Node node) {
+    Node peer = nodes.get(random.nextInt(nodes.size()));
+    byte[] bytes;
+    if (!seenMessages.isEmpty() && random.nextBoolean()) {
+      bytes = seenMessages.get(random.nextInt(seenMessages.size())).clone();
+      int flips = 1 + random.nextInt(3);
+      for (int i = 0; i < flips; i++) {
+        bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+      }
+    } else {
+      bytes = new byte[random.nextInt(300)];
+      random.nextBytes(bytes);
+      if (bytes.length > 0) {
+        bytes[0] = (byte) (1 + random.nextInt(5));
+      }
+    }
+    send(node, peer, bytes);
+  }
+
+  private boolean linkUp(Node from, Node to) {
+    if (scenario.twinsSplitBrain()) {
+      return from.side == to.side;
+    }
+    if (now >= scenario.gstMillis()) {
+      return true;
+    }
+    // Before GST: a partition that rotates every second isolates a pseudo-random group.
+    long epoch = now / 1000;
+    long mask = new Random(scenario.seed() ^ (epoch * 0x9E3779B97F4A7C15L)).nextInt(1 << Math.min(nodes.size(), 16));
+    return ((mask >> from.id) & 1) == ((mask >> to.id) & 1) || epoch % 2 == 0;
+  }
+
+  private void send(Node from, Node to, byte[] bytes) {
+    if (seenMessages.size() < 64 && random.nextInt(10) == 0) {
+      seenMessages.add(bytes);
+    }
+    if (!linkUp(from, to)) {
+      return;
+    }
+    boolean beforeGst = now < scenario.gstMillis();
+    if (beforeGst && random.nextInt(10) == 0) {
+      return;
+    }
+    int copies = beforeGst && random.nextInt(20) == 0 ? 2 : 1;
+    for (int i = 0; i < copies; i++) {
+      long delay = beforeGst ? 1 + random.nextInt(300) : 1 + random.nextInt(40);
+      schedule(now + delay, to.id, DELIVER, from.key.publicKey(), bytes, 0);
+    }
+  }
+
+  private void schedule(long time, int node, int kind, PublicKey from, byte[] bytes, long view) {
+    queue.add(new Event(time, seq++, node, kind, from, bytes, view, nodes.get(node).incarnation));
+  }
+
+  private void checkCommit(Node node, CertifiedBlock committed) {
+    Block block = committed.block();
+    long expected = node.height() + 1;
+    if (block.height() != expected) {
+      fail("node " + node.id + " committed height " + block.height() + ", expected " + expected);
+    }
+    Hash parent = node.log.isEmpty() ? ConsensusCore.genesis(CHAIN_ID).block().hash()
+        : node.log.get(node.log.size() - 1).block().hash();
+    if (!block.header().parentHash().equals(parent)) {
+      fail("node " + node.id + " committed block " + block.height() + " not extending its previous commit");
+    }
+    if (!committed.qc().blockHash().equals(block.hash()) || !committed.qc().verify(validators).valid()) {
+      fail("node " + node.id + " committed block " + block.height() + " with an invalid QC");
+    }
+    if (node.honest) {
+      Hash previous = honestCommits.putIfAbsent(block.height(), block.hash());
+      if (previous != null && !previous.equals(block.hash())) {
+        fail("fork: two honest nodes committed different blocks at height " + block.height());
+      }
+    }
+  }
+
+  private void fail(String message) {
+    throw new InvariantViolation("seed " + scenario.seed() + " (replay with -Dtandem.sim.seed=" + scenario.seed()
+        + "), " + scenario + ", t=" + now + "ms: " + message);
+  }
+}
