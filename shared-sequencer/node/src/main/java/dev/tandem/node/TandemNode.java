@@ -372,6 +372,11 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public Optional<dev.tandem.node.net.NodeNetwork> network() {
+      return Optional.ofNullable(p2p);
+    }
+
+    @Override
     public List<Transaction> orderable(int maxTxs, long maxBytes) {
       return mempool.orderable(maxTxs, maxBytes);
     }

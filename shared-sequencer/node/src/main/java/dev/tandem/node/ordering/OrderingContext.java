@@ -3,6 +3,7 @@ package dev.tandem.node.ordering;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.Transaction;
+import dev.tandem.node.net.NodeNetwork;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,4 +27,9 @@ public interface OrderingContext {
    * exception and nothing is written.
    */
   void finalize(Block block);
+
+  /** The node's network when p2p is configured (consensus messages, block sync); empty otherwise. */
+  default Optional<NodeNetwork> network() {
+    return Optional.empty();
+  }
 }

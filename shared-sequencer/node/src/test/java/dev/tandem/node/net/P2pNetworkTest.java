@@ -10,6 +10,8 @@ import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
+import dev.tandem.node.ordering.Ordering;
+import dev.tandem.node.ordering.OrderingContext;
 import dev.tandem.p2p.HostConfig;
 import dev.tandem.p2p.Identity;
 import dev.tandem.p2p.Libp2pHost;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,6 +169,30 @@ class P2pNetworkTest {
       try (TandemNode a = TandemNode.start(config("a", listenA, List.of()))) {
         await().atMost(WAIT).until(() -> peers(a) == 1 && peers(b) == 1);
       }
+    }
+  }
+
+  @Test
+  void theOrderingGetsTheNetwork() throws Exception {
+    AtomicReference<Optional<NodeNetwork>> seen = new AtomicReference<>();
+    Ordering.Factory factory = (config, key) -> new Ordering() {
+      @Override
+      public void start(OrderingContext context) {
+        seen.set(context.network());
+      }
+
+      @Override
+      public void onAdmitted(Transaction tx) {}
+
+      @Override
+      public void close() {}
+    };
+    try (TandemNode node = TandemNode.start(config("n", "/ip4/127.0.0.1/tcp/0", List.of()), factory)) {
+      assertThat(seen.get()).isPresent();
+      assertThat(seen.get().get().localPeer()).isEqualTo(node.p2p().orElseThrow().localPeer());
+    }
+    try (TandemNode solo = TandemNode.start(NodeConfig.defaults(dir.resolve("solo2")).withRpcPort(0), factory)) {
+      assertThat(seen.get()).isEmpty();
     }
   }
 
