@@ -97,6 +97,11 @@ final class Simulation {
   private long seq;
   private long now;
   long events;
+  /** Counters for the run summary: crashes, undecodable deliveries, block sync responses, timeouts sent. */
+  long crashes;
+  long rejectedBytes;
+  long syncResponses;
+  long timeoutsSent;
 
   Simulation(Scenario scenario) {
     this.scenario = scenario;
@@ -230,6 +235,7 @@ final class Simulation {
         try {
           message = codec.decode(event.bytes);
         } catch (DecodingException e) {
+          rejectedBytes++;
           return;
         }
         apply(node, node.core.onMessage(event.from, message, now));
@@ -260,6 +266,7 @@ final class Simulation {
   private void crash(Node node) {
     if (node.up) {
       node.up = false;
+      crashes++;
       node.incarnation++;
       node.core = null;
     }
@@ -282,6 +289,9 @@ final class Simulation {
       return;
     }
     for (ConsensusMessage message : output.broadcast()) {
+      if (message instanceof ConsensusMessage.Timeout) {
+        timeoutsSent++;
+      }
       if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
         equivocate(node, p);
         continue;
@@ -294,6 +304,9 @@ final class Simulation {
       }
     }
     for (Output.Directed directed : output.direct()) {
+      if (directed.message() instanceof ConsensusMessage.BlockResponse) {
+        syncResponses++;
+      }
       if (node.behaviour == Byzantine.WITHHOLD_VOTES && directed.message() instanceof VoteMessage) {
         continue;
       }

@@ -27,6 +27,8 @@ class SimulationTest {
     return new Scenario(seed, n, byzantine, behaviour, gst, crashes, false);
   }
 
+  private static final long[] totals = new long[6];
+
   private static void runSeed(long seed) {
     Scenario scenario = scenarioFor(seed);
     Simulation sim = new Simulation(scenario);
@@ -36,6 +38,12 @@ class SimulationTest {
           + ": no progress within " + PROGRESS_BOUND_MILLIS + "ms after GST; min honest height "
           + result.minHonestHeight());
     }
+    totals[0] += sim.events;
+    totals[1] += sim.crashes;
+    totals[2] += sim.rejectedBytes;
+    totals[3] += sim.syncResponses;
+    totals[4] += sim.timeoutsSent;
+    totals[5] += result.minHonestHeight();
   }
 
   @Test
@@ -51,8 +59,14 @@ class SimulationTest {
     for (long seed = 1; seed <= seeds; seed++) {
       runSeed(seed);
     }
-    System.out.printf("bft simulation: %d seeds (n=4 and n=7) in %.1f s%n", seeds,
-        (System.nanoTime() - start) / 1e9);
+    System.out.printf("bft simulation: %d seeds (n=4 and n=7) in %.1f s: %d events, %d crashes, %d undecodable"
+        + " messages rejected, %d block sync responses, %d timeouts sent, %d blocks committed (min per run, summed)%n",
+        seeds, (System.nanoTime() - start) / 1e9, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]);
+    // The runs must actually exercise crashes, garbage, sync and view changes.
+    assertThat(totals[1]).isPositive();
+    assertThat(totals[2]).isPositive();
+    assertThat(totals[3]).isPositive();
+    assertThat(totals[4]).isPositive();
   }
 
   /** With twins of f+1 validators on both sides of a partition, the checker must see a fork. */
