@@ -60,7 +60,7 @@ public final class ConsensusCore {
   private final Map<Hash, Block> blocks = new HashMap<>();
   /** The highest-view QC seen for each block. */
   private final Map<Hash, QuorumCertificate> qcOf = new HashMap<>();
-  private final TreeMap<Long, Map<Vote, Signature>> votes = new TreeMap<>();
+  private final TreeMap<Long, Map<PublicKey, Vote>> votes = new TreeMap<>();
   private final Set<Long> qcFormed = new HashSet<>();
   private final TreeMap<Long, Map<PublicKey, Timeout>> timeouts = new TreeMap<>();
   private final Deque<Pending> pending = new ArrayDeque<>();
@@ -231,32 +231,31 @@ public final class ConsensusCore {
         || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
       return;
     }
-    Signature signature = vote.signature();
-    Vote content = new Vote(chainId, view, vote.height(), vote.blockHash(), vote.parentView(), PLACEHOLDER);
-    Map<Vote, Signature> byContent = votes.computeIfAbsent(view, v -> new HashMap<>());
-    Map<PublicKey, Signature> signers = new HashMap<>();
-    // Each signer counts once per view, for the first content it signed.
-    for (Map.Entry<Vote, Signature> entry : byContent.entrySet()) {
-      if (entry.getValue().signer().equals(signature.signer())) {
-        return;
-      }
+    PublicKey signer = vote.signature().signer();
+    Map<PublicKey, Vote> forView = votes.computeIfAbsent(view, v -> new HashMap<>());
+    Vote previous = forView.get(signer);
+    // Each signer counts once per view, for the first block it voted for; a replay re-counts it.
+    if (previous != null && !previous.equals(vote)) {
+      return;
     }
     if (!from.equals(me) && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
       return;
     }
-    byContent.put(new Vote(chainId, view, vote.height(), vote.blockHash(), vote.parentView(), signature), signature);
+    forView.put(signer, vote);
+    List<Signature> signatures = new ArrayList<>();
     long stake = 0;
-    for (Map.Entry<Vote, Signature> entry : byContent.entrySet()) {
-      if (sameContent(entry.getKey(), content)) {
-        signers.put(entry.getValue().signer(), entry.getValue());
-        stake += validators.stakeOf(entry.getValue().signer());
+    for (Vote each : forView.values()) {
+      if (each.height() == vote.height() && each.blockHash().equals(vote.blockHash())
+          && each.parentView() == vote.parentView()) {
+        signatures.add(each.signature());
+        stake += validators.stakeOf(each.signature().signer());
       }
     }
     if (!validators.isQuorum(stake)) {
       return;
     }
     QuorumCertificate qc = QuorumCertificate.of(chainId, view, vote.height(), vote.blockHash(), vote.parentView(),
-        signers.values());
+        signatures);
     verified.add(qc);
     QcResult result = acceptQc(qc, from);
     if (result == QcResult.NEED_BLOCK) {
@@ -264,13 +263,6 @@ public final class ConsensusCore {
     } else if (result == QcResult.OK) {
       qcFormed.add(view);
     }
-  }
-
-  private static final Signature PLACEHOLDER = new Signature(PublicKey.of(new byte[PublicKey.LENGTH]), new byte[64]);
-
-  private static boolean sameContent(Vote a, Vote b) {
-    return a.view() == b.view() && a.height() == b.height() && a.blockHash().equals(b.blockHash())
-        && a.parentView() == b.parentView();
   }
 
   // ---- QCs, commits, views ----

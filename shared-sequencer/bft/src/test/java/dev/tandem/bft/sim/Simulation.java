@@ -368,7 +368,7 @@ final class Simulation {
   }
 
   private void send(Node from, Node to, byte[] bytes) {
-    if (seenMessages.size() < 64 && random.nextInt(10) == 0) {
+    if (bytes.length > 0 && seenMessages.size() < 64 && random.nextInt(10) == 0) {
       seenMessages.add(bytes);
     }
     if (!linkUp(from, to)) {

@@ -32,7 +32,13 @@ class SimulationTest {
   private static void runSeed(long seed) {
     Scenario scenario = scenarioFor(seed);
     Simulation sim = new Simulation(scenario);
-    Simulation.Result result = sim.run(COMMITS_AFTER_GST, scenario.gstMillis() + PROGRESS_BOUND_MILLIS);
+    Simulation.Result result;
+    try {
+      result = sim.run(COMMITS_AFTER_GST, scenario.gstMillis() + PROGRESS_BOUND_MILLIS);
+    } catch (RuntimeException e) {
+      throw new AssertionError("seed " + seed + " (replay with -Dtandem.sim.seed=" + seed + "), " + scenario
+          + ": " + e, e);
+    }
     if (!result.progressed()) {
       fail("seed " + seed + " (replay with -Dtandem.sim.seed=" + seed + "), " + scenario
           + ": no progress within " + PROGRESS_BOUND_MILLIS + "ms after GST; min honest height "
