@@ -65,7 +65,21 @@ public record NodeConfig(
     boolean healthEnabled,
     boolean adminEnabled,
     String p2pListen,
-    List<String> bootstrapPeers) {
+    List<String> bootstrapPeers,
+    Consensus consensus) {
+
+  /** One member of the sequencer set. */
+  public record Validator(dev.tandem.core.PublicKey publicKey, long stake) {}
+
+  /**
+   * BFT consensus among {@code validators} (docs/consensus.md); absent means the single-node
+   * orderer. {@code baseTimeout} is a view's timeout after progress (it backs off on failures).
+   */
+  public record Consensus(List<Validator> validators, Duration baseTimeout) {
+    public Consensus {
+      validators = List.copyOf(validators);
+    }
+  }
 
   public static final long DEFAULT_CHAIN_ID = 1;
   public static final int DEFAULT_RPC_PORT = 8545;
@@ -73,7 +87,7 @@ public record NodeConfig(
   private static final Set<String> FIELDS = Set.of("chainId", "dataDir", "rpcHost", "rpcPort", "blockIntervalMillis",
       "maxTxPayloadBytes", "maxRpcBodyBytes", "maxBlockBytes", "maxBlockTxs", "minFeePerByte", "mempoolCapacity",
       "perSenderPendingLimit", "rejectedRetentionSeconds", "lmdbMapSizeBytes", "metricsEnabled", "healthEnabled",
-      "adminEnabled", "p2pListen", "bootstrapPeers");
+      "adminEnabled", "p2pListen", "bootstrapPeers", "consensus");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -114,6 +128,17 @@ public record NodeConfig(
           + p2pListen);
     }
     check(p2pListen != null || bootstrapPeers.isEmpty(), "bootstrapPeers", "needs p2pListen to be set");
+    if (consensus != null) {
+      check(p2pListen != null, "consensus", "needs p2pListen: validators talk over libp2p");
+      check(!consensus.validators().isEmpty(), "consensus.validators", "must list at least one validator");
+      check(consensus.baseTimeout().toMillis() >= 50 && consensus.baseTimeout().toMillis() <= 60_000,
+          "consensus.baseTimeoutMillis", "must be 50 to 60000, got " + consensus.baseTimeout().toMillis());
+      Set<dev.tandem.core.PublicKey> seen = new java.util.HashSet<>();
+      for (Validator validator : consensus.validators()) {
+        check(validator.stake() > 0, "consensus.validators", "stake must be positive for " + validator.publicKey());
+        check(seen.add(validator.publicKey()), "consensus.validators", "lists " + validator.publicKey() + " twice");
+      }
+    }
     for (String peer : bootstrapPeers) {
       check(multiaddr("bootstrapPeers", peer).peerId().isPresent(), "bootstrapPeers",
           "entry must end in /p2p/<peer id>: " + peer);
@@ -127,7 +152,7 @@ public record NodeConfig(
       boolean metricsEnabled, boolean healthEnabled, boolean adminEnabled) {
     this(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes, maxBlockBytes,
         maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention, lmdbMapSizeBytes,
-        metricsEnabled, healthEnabled, adminEnabled, null, List.of());
+        metricsEnabled, healthEnabled, adminEnabled, null, List.of(), null);
   }
 
   /** Whether the node joins a libp2p network ({@code p2pListen} is set). */
@@ -231,7 +256,45 @@ public record NodeConfig(
         bool(root, "healthEnabled", d.healthEnabled),
         bool(root, "adminEnabled", d.adminEnabled),
         text(root, "p2pListen", null),
-        textList(root, "bootstrapPeers"));
+        textList(root, "bootstrapPeers"),
+        consensus(root.get("consensus")));
+  }
+
+  private static Consensus consensus(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new ConfigException("config field 'consensus' must be an object with 'validators' and 'baseTimeoutMillis'");
+    }
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (!field.equals("validators") && !field.equals("baseTimeoutMillis")) {
+        throw new ConfigException("config field 'consensus." + field + "' is unknown; known: baseTimeoutMillis, validators");
+      }
+    }
+    JsonNode list = node.get("validators");
+    if (list == null || !list.isArray()) {
+      throw new ConfigException("config field 'consensus.validators' must be a list of {publicKey, stake}");
+    }
+    List<Validator> validators = new java.util.ArrayList<>();
+    for (JsonNode entry : list) {
+      String key = text(entry, "publicKey", null);
+      if (key == null) {
+        throw new ConfigException("config field 'consensus.validators' needs a publicKey in every entry");
+      }
+      try {
+        validators.add(new Validator(dev.tandem.core.PublicKey.fromHex(key), longValue(entry, "stake", 1)));
+      } catch (dev.tandem.core.DecodingException e) {
+        throw new ConfigException("config field 'consensus.validators' has a bad publicKey " + key + ": " + e.getMessage());
+      }
+    }
+    return new Consensus(validators, Duration.ofMillis(longValue(node, "baseTimeoutMillis", 1000)));
+  }
+
+  /** Whether the node orders by BFT consensus ({@code consensus} is set) rather than alone. */
+  public boolean consensusEnabled() {
+    return consensus != null;
   }
 
   private static List<String> textList(JsonNode root, String field) {
@@ -297,20 +360,26 @@ public record NodeConfig(
   public NodeConfig withRpcPort(int port) {
     return new NodeConfig(chainId, dataDir, rpcHost, port, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus);
   }
 
   /** A copy for another chain. */
   public NodeConfig withChainId(long id) {
     return new NodeConfig(id, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus);
   }
 
   /** A copy with p2p on {@code listen} (null: off) dialing {@code peers} (multiaddrs with /p2p/&lt;id&gt;). */
   public NodeConfig withP2p(String listen, List<String> peers) {
     return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, listen, peers);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, listen, peers, consensus);
+  }
+
+  public NodeConfig withConsensus(Consensus settings) {
+    return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
+        maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, settings);
   }
 }

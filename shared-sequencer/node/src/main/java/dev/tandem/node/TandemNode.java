@@ -102,8 +102,14 @@ public final class TandemNode implements AutoCloseable {
     this.ordering = orderingFactory.create(config, key);
   }
 
-  /** Starts a node with the single-node orderer; returns once the RPC server is listening. */
+  /**
+   * Starts a node: BFT consensus when {@code config.consensus()} is set, else the single-node
+   * orderer. Returns once the RPC server is listening.
+   */
   public static TandemNode start(NodeConfig config) {
+    if (config.consensusEnabled()) {
+      return start(config, dev.tandem.node.consensus.BftOrdering::new);
+    }
     return start(config, (c, k) -> new SingleNodeOrdering(k, c.blockInterval(), c.maxBlockTxs(), c.maxBlockBytes(),
         System::currentTimeMillis));
   }
@@ -372,6 +378,21 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public Optional<Block> finalizedBlock(long height) {
+      return store.block(height);
+    }
+
+    @Override
+    public java.util.OptionalLong finalizedHeightOf(Hash blockHash) {
+      return store.heightOf(blockHash);
+    }
+
+    @Override
+    public boolean isFinalized(Hash txId) {
+      return store.locate(txId).isPresent();
+    }
+
+    @Override
     public Optional<dev.tandem.node.net.NodeNetwork> network() {
       return Optional.ofNullable(p2p);
     }
@@ -388,7 +409,7 @@ public final class TandemNode implements AutoCloseable {
       if (header.chainId() != config.chainId()) {
         throw new IllegalArgumentException("block is for chain " + header.chainId());
       }
-      Hash expectedParent = parent == null ? Hash.ZERO : parent.hash();
+      Hash expectedParent = parent == null ? ordering.genesisParent() : parent.hash();
       if (!header.parentHash().equals(expectedParent)) {
         throw new IllegalArgumentException("block " + header.height() + " does not extend the finalized tip");
       }

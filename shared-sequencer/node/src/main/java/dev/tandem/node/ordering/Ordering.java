@@ -20,6 +20,14 @@ public interface Ordering extends AutoCloseable {
    */
   void onAdmitted(Transaction tx);
 
+  /**
+   * The parent hash of the chain's first block (height 1). The single-node orderer uses the zero
+   * hash; consensus uses the hash of its genesis block.
+   */
+  default dev.tandem.core.Hash genesisParent() {
+    return dev.tandem.core.Hash.ZERO;
+  }
+
   /** Stops ordering and waits until no block commit is in flight. */
   @Override
   void close();

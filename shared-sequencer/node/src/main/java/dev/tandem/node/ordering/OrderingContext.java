@@ -28,6 +28,21 @@ public interface OrderingContext {
    */
   void finalize(Block block);
 
+  /** A finalized block by height; empty above the tip. */
+  default Optional<dev.tandem.core.Block> finalizedBlock(long height) {
+    return Optional.empty();
+  }
+
+  /** The height of a finalized block by hash. */
+  default java.util.OptionalLong finalizedHeightOf(dev.tandem.core.Hash blockHash) {
+    return java.util.OptionalLong.empty();
+  }
+
+  /** Whether a transaction is already in the finalized log. */
+  default boolean isFinalized(dev.tandem.core.Hash txId) {
+    return false;
+  }
+
   /** The node's network when p2p is configured (consensus messages, block sync); empty otherwise. */
   default Optional<NodeNetwork> network() {
     return Optional.empty();

@@ -1,0 +1,334 @@
+package dev.tandem.node.consensus;
+
+import dev.tandem.bft.CertifiedBlock;
+import dev.tandem.bft.CommittedChain;
+import dev.tandem.bft.ConsensusCodec;
+import dev.tandem.bft.ConsensusConfig;
+import dev.tandem.bft.ConsensusCore;
+import dev.tandem.bft.ConsensusMessage;
+import dev.tandem.bft.Output;
+import dev.tandem.bft.SafetyState;
+import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.core.Block;
+import dev.tandem.core.BlockHeader;
+import dev.tandem.core.DecodingException;
+import dev.tandem.core.Hash;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
+import dev.tandem.core.Verification;
+import dev.tandem.node.NodeConfig;
+import dev.tandem.node.net.NodeNetwork;
+import dev.tandem.node.ordering.Ordering;
+import dev.tandem.node.ordering.OrderingContext;
+import dev.tandem.p2p.PeerId;
+import dev.tandem.p2p.gossip.ValidationResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IO shell around the pure {@link ConsensusCore}: one thread runs the core; gossip carries
+ * proposals and timeouts, request/response carries votes, block sync and other direct messages;
+ * an LMDB store keeps the safety state (synced before any message of the same output leaves) and
+ * the finalized blocks' quorum certificates. Committed blocks go to the node's log in height order.
+ */
+public final class BftOrdering implements Ordering {
+  private static final Logger LOG = LoggerFactory.getLogger(BftOrdering.class);
+  /** Gossip refuses RPCs above 1 MiB; a proposal carries its whole block. */
+  static final int MAX_MESSAGE_BYTES = 1000 * 1024;
+  private static final int MAX_BLOCK_BYTES = MAX_MESSAGE_BYTES - 16 * 1024;
+  static final String DIRECT_PROTOCOL = "tandem-consensus";
+  private static final Duration DIRECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final NodeConfig config;
+  private final KeyPair key;
+  private final ValidatorSet validators;
+  private final ConsensusCodec codec = new ConsensusCodec(MAX_MESSAGE_BYTES);
+  private final Map<PeerId, PublicKey> validatorOfPeer = new HashMap<>();
+  private final Map<PublicKey, PeerId> peerOfValidator = new HashMap<>();
+  private final ScheduledExecutorService thread;
+  private final String topic;
+  /** Uncommitted blocks this node has seen: parent link and transaction ids, for payload and validity. */
+  private final Map<Hash, Pending> uncommitted = new HashMap<>();
+  private final int maxBlockBytes;
+
+  private record Pending(Hash parent, long height, Set<Hash> txIds) {}
+
+  private OrderingContext context;
+  private NodeNetwork network;
+  private ConsensusStore store;
+  private ConsensusCore core;
+  private volatile boolean closed;
+
+  public BftOrdering(NodeConfig config, KeyPair key) {
+    this.config = config;
+    this.key = key;
+    NodeConfig.Consensus settings = config.consensus();
+    this.validators = ValidatorSet.of(settings.validators().stream()
+        .map(v -> new ValidatorSet.Member(v.publicKey(), v.stake())).toList());
+    for (ValidatorSet.Member member : validators.members()) {
+      PeerId peer = PeerId.fromEd25519PublicKey(member.key().toBytes());
+      validatorOfPeer.put(peer, member.key());
+      peerOfValidator.put(member.key(), peer);
+    }
+    this.topic = "/tandem/" + config.chainId() + "/consensus/1";
+    this.maxBlockBytes = Math.min(config.maxBlockBytes(), MAX_BLOCK_BYTES);
+    this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread t = new Thread(runnable, "tandem-consensus");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public Hash genesisParent() {
+    return ConsensusCore.genesis(config.chainId()).block().hash();
+  }
+
+  @Override
+  public void start(OrderingContext context) {
+    this.context = context;
+    this.network = context.network().orElseThrow(() ->
+        new IllegalStateException("consensus needs the p2p network: set p2pListen and bootstrapPeers"));
+    if (!validators.contains(key.publicKey())) {
+      throw new IllegalStateException("this node's key " + key.publicKey() + " is not in consensus.validators");
+    }
+    this.store = ConsensusStore.open(config.dataDir().resolve("consensus"));
+    CertifiedBlock tip = restoreTip();
+    SafetyState safety = store.safety().orElse(ConsensusCore.initialSafety(config.chainId()));
+    ConsensusConfig consensusConfig = new ConsensusConfig(validators, key, config.chainId(),
+        config.consensus().baseTimeout().toMillis(), config.maxBlockTxs());
+    this.core = new ConsensusCore(consensusConfig, this::payload, this::validate, safety, tip, committedChain());
+    network.subscribe(topic, this::onGossip);
+    network.registerHandler(DIRECT_PROTOCOL, (from, request) -> {
+      PublicKey sender = validatorOfPeer.get(from);
+      if (sender != null) {
+        deliver(sender, request);
+      }
+      return CompletableFuture.completedFuture(new byte[0]);
+    });
+    LOG.info("consensus starting at height {} among {} validators (view {} last voted)", tip.height(),
+        validators.size(), safety.lastVotedView());
+    submit(() -> apply(core.start(now())));
+  }
+
+  private CertifiedBlock restoreTip() {
+    Optional<BlockHeader> last = context.lastFinalized();
+    if (last.isEmpty()) {
+      return ConsensusCore.genesis(config.chainId());
+    }
+    long height = last.get().height();
+    Block block = context.finalizedBlock(height).orElseThrow();
+    return new CertifiedBlock(block, store.certificate(height).orElseThrow(() -> new IllegalStateException(
+        "finalized block " + height + " has no stored quorum certificate; the consensus directory is damaged")));
+  }
+
+  private CommittedChain committedChain() {
+    return hash -> context.finalizedHeightOf(hash).stream().boxed().findFirst()
+        .flatMap(height -> context.finalizedBlock(height)
+            .flatMap(block -> store.certificate(height).map(qc -> new CertifiedBlock(block, qc))));
+  }
+
+  private ValidationResult onGossip(PeerId publisher, byte[] data) {
+    PublicKey sender = validatorOfPeer.get(publisher);
+    if (sender == null) {
+      return ValidationResult.REJECT;
+    }
+    try {
+      codec.decode(data);
+    } catch (DecodingException | IllegalArgumentException e) {
+      return ValidationResult.REJECT;
+    }
+    deliver(sender, data);
+    return ValidationResult.ACCEPT;
+  }
+
+  private void deliver(PublicKey sender, byte[] data) {
+    submit(() -> {
+      ConsensusMessage message;
+      try {
+        message = codec.decode(data);
+      } catch (DecodingException | IllegalArgumentException e) {
+        LOG.debug("dropping undecodable consensus message from {}: {}", sender, e.getMessage());
+        return;
+      }
+      remember(message);
+      apply(core.onMessage(sender, message, now()));
+    });
+  }
+
+  /** Runs on the consensus thread; never throws out of it. */
+  private void submit(Runnable task) {
+    if (closed) {
+      return;
+    }
+    try {
+      thread.execute(() -> {
+        if (closed) {
+          return;
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.error("consensus step failed; the node keeps running but may stall: {}", e.toString(), e);
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      // closing
+    }
+  }
+
+  /** Persist, then commit, then send: the order the core's Output demands. */
+  private void apply(Output output) {
+    if (output.safetyStateToPersist() != null) {
+      store.saveSafety(output.safetyStateToPersist());
+    }
+    for (CertifiedBlock committed : output.committed()) {
+      store.saveCertificate(committed.height(), committed.qc());
+      context.finalize(committed.block());
+      forgetUpTo(committed.height());
+    }
+    for (ConsensusMessage message : output.broadcast()) {
+      remember(message);
+      network.broadcast(topic, codec.encode(message));
+    }
+    for (Output.Directed directed : output.direct()) {
+      PeerId peer = peerOfValidator.get(directed.to());
+      if (peer == null) {
+        continue;
+      }
+      network.request(peer, DIRECT_PROTOCOL, codec.encode(directed.message()), DIRECT_TIMEOUT)
+          .exceptionally(failure -> {
+            LOG.debug("direct consensus message to {} failed: {}", directed.to(), failure.toString());
+            return null;
+          });
+    }
+    output.timer().ifPresent(timer -> {
+      long delay = Math.max(0, timer.fireAtMillis() - now());
+      if (!closed) {
+        thread.schedule(() -> submit(() -> apply(core.onTimer(timer.view(), now()))), delay, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  private void remember(ConsensusMessage message) {
+    if (message instanceof ConsensusMessage.Proposal proposal) {
+      track(proposal.block());
+    } else if (message instanceof ConsensusMessage.BlockResponse response) {
+      response.blocks().forEach(certified -> track(certified.block()));
+    }
+  }
+
+  private void track(Block block) {
+    Optional<BlockHeader> tip = context.lastFinalized();
+    if (tip.isPresent() && block.height() <= tip.get().height()) {
+      return;
+    }
+    Set<Hash> ids = new HashSet<>();
+    block.transactions().forEach(tx -> ids.add(tx.id()));
+    uncommitted.put(block.hash(), new Pending(block.header().parentHash(), block.height(), ids));
+  }
+
+  private void forgetUpTo(long height) {
+    uncommitted.values().removeIf(pending -> pending.height() <= height);
+  }
+
+  /** Transaction ids in the uncommitted ancestors of {@code parent}, parent included. */
+  private Set<Hash> inFlight(Hash parent) {
+    Set<Hash> ids = new HashSet<>();
+    Hash cursor = parent;
+    for (Pending pending = uncommitted.get(cursor); pending != null; pending = uncommitted.get(cursor)) {
+      ids.addAll(pending.txIds());
+      cursor = pending.parent();
+    }
+    return ids;
+  }
+
+  private List<Transaction> payload(BlockHeader parent, int maxTxs) {
+    Set<Hash> exclude = inFlight(parent.hash());
+    List<Transaction> out = new ArrayList<>();
+    for (Transaction tx : context.orderable(maxTxs + exclude.size(), maxBlockBytes)) {
+      if (out.size() == maxTxs) {
+        break;
+      }
+      if (!exclude.contains(tx.id())) {
+        out.add(tx);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The validity rules a node votes by; deterministic for a given chain. Every transaction must be
+   * well signed for this chain, outside the reserved namespace, not a bundle leg (bundles are not
+   * ordered by consensus yet), and not already in the log or in an uncommitted ancestor; a sender's
+   * nonces must increase within the block; the block must fit a proposal message.
+   */
+  private Verification validate(Block block) {
+    Set<Hash> seen = new HashSet<>(inFlight(block.header().parentHash()));
+    Map<PublicKey, Long> lastNonce = new HashMap<>();
+    long bytes = 0;
+    for (Transaction tx : block.transactions()) {
+      bytes += tx.encodedLength();
+      if (tx.chainId() != config.chainId()) {
+        return Verification.failed("transaction " + tx.id() + " is for chain " + tx.chainId());
+      }
+      if (tx.namespace().equals(Namespace.SYSTEM) || tx.isBundleLeg()) {
+        return Verification.failed("transaction " + tx.id() + " uses the reserved namespace or is a lone bundle leg");
+      }
+      if (!seen.add(tx.id()) || context.isFinalized(tx.id())) {
+        return Verification.failed("transaction " + tx.id() + " is already in the chain");
+      }
+      Long previous = lastNonce.put(tx.sender(), tx.nonce());
+      if (previous != null && tx.nonce() <= previous) {
+        return Verification.failed("sender " + tx.sender() + " nonces do not increase within the block");
+      }
+      if (!tx.hasValidSignature()) {
+        return Verification.failed("transaction " + tx.id() + " has a bad signature");
+      }
+    }
+    if (bytes > maxBlockBytes) {
+      return Verification.failed("block holds " + bytes + " bytes of transactions, more than " + maxBlockBytes);
+    }
+    return Verification.OK;
+  }
+
+  @Override
+  public void onAdmitted(Transaction tx) {
+    // The leader pulls from the mempool when it proposes; gossip already spread the transaction.
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+}

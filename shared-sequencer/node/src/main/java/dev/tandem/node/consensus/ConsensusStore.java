@@ -1,0 +1,91 @@
+package dev.tandem.node.consensus;
+
+import dev.tandem.bft.SafetyState;
+import dev.tandem.bft.quorum.QuorumCertificate;
+import dev.tandem.core.CanonicalWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+
+/**
+ * What consensus must keep across crashes, in its own LMDB environment: the safety state (written,
+ * and synced, before any vote or timeout leaves the node) and the quorum certificate of every
+ * finalized block (so a restarted node can prove its tip and serve block sync).
+ */
+final class ConsensusStore implements AutoCloseable {
+  private static final byte SAFETY = 's';
+  private static final byte CERTIFICATE = 'q';
+
+  private final Env<ByteBuffer> env;
+  private final Dbi<ByteBuffer> db;
+
+  private ConsensusStore(Env<ByteBuffer> env) {
+    this.env = env;
+    this.db = env.openDbi("consensus", DbiFlags.MDB_CREATE);
+  }
+
+  static ConsensusStore open(Path directory) {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the consensus directory " + directory, e);
+    }
+    return new ConsensusStore(Env.create().setMapSize(1L << 30).setMaxDbs(1).open(directory.toFile()));
+  }
+
+  Optional<SafetyState> safety() {
+    return read(key(SAFETY, 0)).map(SafetyState::decode);
+  }
+
+  void saveSafety(SafetyState state) {
+    write(key(SAFETY, 0), state.encode());
+  }
+
+  Optional<QuorumCertificate> certificate(long height) {
+    return read(key(CERTIFICATE, height)).map(QuorumCertificate::decode);
+  }
+
+  void saveCertificate(long height, QuorumCertificate qc) {
+    write(key(CERTIFICATE, height), qc.encode());
+  }
+
+  private Optional<byte[]> read(ByteBuffer key) {
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      ByteBuffer value = db.get(txn, key);
+      if (value == null) {
+        return Optional.empty();
+      }
+      byte[] bytes = new byte[value.remaining()];
+      value.get(bytes);
+      return Optional.of(bytes);
+    }
+  }
+
+  private void write(ByteBuffer key, byte[] value) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(value.length);
+    buffer.put(value).flip();
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      db.put(txn, key, buffer);
+      txn.commit();
+    }
+  }
+
+  private static ByteBuffer key(byte kind, long height) {
+    byte[] bytes = new CanonicalWriter(9).u8(kind).u64(height).toByteArray();
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+    buffer.put(bytes).flip();
+    return buffer;
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+}

@@ -1,0 +1,188 @@
+package dev.tandem.node.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.client.TandemClient;
+import dev.tandem.client.TxReceipt;
+import dev.tandem.core.Block;
+import dev.tandem.core.Hash;
+import dev.tandem.core.Hex;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.NodeConfig;
+import dev.tandem.node.TandemNode;
+import dev.tandem.p2p.PeerId;
+import dev.tandem.testsupport.FreePorts;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four validators as real nodes with real sockets on loopback: libp2p gossip and request/response
+ * between them, LMDB stores, BFT consensus. Transactions sent to any node finalize on all in the
+ * same order; one node down does not stop finality and it catches up; two down stop it until one
+ * returns.
+ */
+class ConsensusNetworkTest {
+  private static final long CHAIN = 4242;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path root;
+
+  private final List<Path> dirs = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+  private final List<KeyPair> nodeKeys = new ArrayList<>();
+  private final TandemNode[] nodes = new TandemNode[4];
+  private final KeyPair user = KeyPair.generate(new Random(77));
+  private long nextNonce;
+
+  @AfterEach
+  void stopAll() {
+    for (int i = 0; i < nodes.length; i++) {
+      stop(i);
+    }
+  }
+
+  private void prepare() throws Exception {
+    Random random = new Random(11);
+    for (int i = 0; i < 4; i++) {
+      Path dir = root.resolve("node-" + i);
+      Files.createDirectories(dir);
+      KeyPair key = KeyPair.generate(random);
+      // The node reads its key from node-key.hex; writing it first lets the test name the validators.
+      Files.writeString(dir.resolve("node-key.hex"), Hex.encode(key.seed()) + "\n");
+      dirs.add(dir);
+      nodeKeys.add(key);
+      ports.add(FreePorts.next());
+    }
+  }
+
+  private NodeConfig config(int index) throws Exception {
+    ObjectNode tree = JSON.createObjectNode();
+    tree.put("chainId", CHAIN);
+    tree.put("dataDir", dirs.get(index).toString());
+    tree.put("rpcPort", 0);
+    tree.put("lmdbMapSizeBytes", 256L << 20);
+    tree.put("p2pListen", "/ip4/127.0.0.1/tcp/" + ports.get(index));
+    ArrayNode peers = tree.putArray("bootstrapPeers");
+    for (int j = 0; j < 4; j++) {
+      if (j != index) {
+        peers.add("/ip4/127.0.0.1/tcp/" + ports.get(j) + "/p2p/"
+            + PeerId.fromEd25519PublicKey(nodeKeys.get(j).publicKey().toBytes()));
+      }
+    }
+    ObjectNode consensus = tree.putObject("consensus");
+    consensus.put("baseTimeoutMillis", 200);
+    ArrayNode validators = consensus.putArray("validators");
+    for (KeyPair key : nodeKeys) {
+      validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
+    }
+    Path file = dirs.get(index).resolve("node.json");
+    Files.writeString(file, JSON.writeValueAsString(tree));
+    return NodeConfig.load(file);
+  }
+
+  private void start(int index) throws Exception {
+    nodes[index] = TandemNode.start(config(index));
+  }
+
+  private void stop(int index) {
+    if (nodes[index] != null) {
+      nodes[index].close();
+      nodes[index] = null;
+    }
+  }
+
+  private Hash send(int index, String payload) {
+    TandemClient client = TandemClient.connect(nodes[index].rpcUrl());
+    Transaction tx = Transaction.sign(CHAIN, Namespace.of(900), nextNonce++, 100_000,
+        payload.getBytes(StandardCharsets.UTF_8), user);
+    return client.sendTransaction(tx);
+  }
+
+  private boolean finalizedOn(int index, Hash id) {
+    return TandemClient.connect(nodes[index].rpcUrl()).receipt(id)
+        .map(r -> r.status() == TxReceipt.Status.FINALIZED).orElse(false);
+  }
+
+  private void assertSameLog(int... indexes) {
+    long height = Long.MAX_VALUE;
+    for (int i : indexes) {
+      height = Math.min(height, nodes[i].finalizedHeight());
+    }
+    assertThat(height).isPositive();
+    for (long h = 1; h <= height; h++) {
+      Hash expected = nodes[indexes[0]].blocks().get(h).map(Block::hash).orElseThrow();
+      for (int i : indexes) {
+        assertThat(nodes[i].blocks().get(h).map(Block::hash)).as("node %d height %d", i, h).contains(expected);
+      }
+    }
+  }
+
+  @Test
+  void fourValidatorsAgreeAndSurviveOneCrash() throws Exception {
+    prepare();
+    for (int i = 0; i < 4; i++) {
+      start(i);
+    }
+    // Transactions to every node finalize everywhere, in one order.
+    List<Hash> first = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      first.add(send(i % 4, "tx-" + i));
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> first.stream().allMatch(id -> finalizedOn(0, id)
+        && finalizedOn(1, id) && finalizedOn(2, id) && finalizedOn(3, id)));
+    assertSameLog(0, 1, 2, 3);
+
+    // One node down: the other three still finalize.
+    stop(3);
+    Hash whileDown = send(0, "while-3-is-down");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, whileDown) && finalizedOn(1, whileDown)
+        && finalizedOn(2, whileDown));
+
+    // It comes back on its data directory and catches up.
+    start(3);
+    Hash afterReturn = send(1, "after-3-returns");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(3, whileDown) && finalizedOn(3, afterReturn));
+    assertSameLog(0, 1, 2, 3);
+  }
+
+  @Test
+  void twoOfFourDownStopsFinalityUntilOneReturns() throws Exception {
+    prepare();
+    for (int i = 0; i < 4; i++) {
+      start(i);
+    }
+    Hash warmUp = send(0, "warm-up");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, warmUp) && finalizedOn(1, warmUp));
+
+    stop(2);
+    stop(3);
+    long heightAtStall = nodes[0].finalizedHeight();
+    Hash stalled = send(0, "without-quorum");
+    Thread.sleep(3000);
+    assertThat(finalizedOn(0, stalled)).isFalse();
+    assertThat(nodes[0].finalizedHeight()).isEqualTo(heightAtStall);
+
+    start(2);
+    long resumeStarted = System.nanoTime();
+    await().atMost(Duration.ofSeconds(120)).until(() -> finalizedOn(0, stalled) && finalizedOn(1, stalled)
+        && finalizedOn(2, stalled));
+    System.out.printf("finality resumed %.1f s after the third validator returned%n",
+        (System.nanoTime() - resumeStarted) / 1e9);
+    assertSameLog(0, 1, 2);
+  }
+}
