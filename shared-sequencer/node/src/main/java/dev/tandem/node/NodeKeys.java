@@ -12,14 +12,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** The node's Ed25519 key file: one line, the 32-byte seed in 0x-hex, owner-readable only. */
-final class NodeKeys {
-  static final String FILE_NAME = "node-key.hex";
+/**
+ * The node's Ed25519 key file ({@code node-key.hex} in the data directory): one line, the 32-byte
+ * seed in 0x-hex, owner-readable only. Public so that tooling (devnets) can name validators before
+ * their nodes start.
+ */
+public final class NodeKeys {
+  public static final String FILE_NAME = "node-key.hex";
 
   private NodeKeys() {}
 
   /** Reads the key in {@code dataDir}, creating it on first start. */
-  static KeyPair loadOrCreate(Path dataDir) {
+  public static KeyPair loadOrCreate(Path dataDir) {
     Path file = dataDir.resolve(FILE_NAME);
     try {
       if (Files.exists(file)) {

@@ -33,9 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,11 +87,14 @@ public final class BftOrdering implements Ordering {
     }
     this.topic = "/tandem/" + config.chainId() + "/consensus/1";
     this.maxBlockBytes = Math.min(config.maxBlockBytes(), MAX_BLOCK_BYTES);
-    this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread t = new Thread(runnable, "tandem-consensus");
       t.setDaemon(true);
       return t;
     });
+    // Closing must not wait for view timers that are armed far ahead.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.thread = executor;
   }
 
   @Override
@@ -220,9 +223,17 @@ public final class BftOrdering implements Ordering {
     output.timer().ifPresent(timer -> {
       long delay = Math.max(0, timer.fireAtMillis() - now());
       if (!closed) {
-        thread.schedule(() -> submit(() -> apply(core.onTimer(timer.view(), now()))), delay, TimeUnit.MILLISECONDS);
+        thread.schedule(() -> submit(() -> onTimer(timer.view())), delay, TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  private void onTimer(long view) {
+    if (view == core.currentView()) {
+      LOG.info("view {} timed out without progress (high QC view {}, committed height {}, {} peers)", view,
+          core.safetyState().highQc().view(), core.committedTip().height(), network.connectedPeers().size());
+    }
+    apply(core.onTimer(view, now()));
   }
 
   private void remember(ConsensusMessage message) {
@@ -275,12 +286,12 @@ public final class BftOrdering implements Ordering {
   /**
    * The validity rules a node votes by; deterministic for a given chain. Every transaction must be
    * well signed for this chain, outside the reserved namespace, not a bundle leg (bundles are not
-   * ordered by consensus yet), and not already in the log or in an uncommitted ancestor; a sender's
-   * nonces must increase within the block; the block must fit a proposal message.
+   * ordered by consensus yet), and not already in the log or in an uncommitted ancestor; no sender
+   * nonce may appear twice; the block must fit a proposal message.
    */
   private Verification validate(Block block) {
     Set<Hash> seen = new HashSet<>(inFlight(block.header().parentHash()));
-    Map<PublicKey, Long> lastNonce = new HashMap<>();
+    Set<String> senderNonces = new HashSet<>();
     long bytes = 0;
     for (Transaction tx : block.transactions()) {
       bytes += tx.encodedLength();
@@ -293,9 +304,9 @@ public final class BftOrdering implements Ordering {
       if (!seen.add(tx.id()) || context.isFinalized(tx.id())) {
         return Verification.failed("transaction " + tx.id() + " is already in the chain");
       }
-      Long previous = lastNonce.put(tx.sender(), tx.nonce());
-      if (previous != null && tx.nonce() <= previous) {
-        return Verification.failed("sender " + tx.sender() + " nonces do not increase within the block");
+      // Blocks sort by namespace, so a sender's nonces may appear out of order; each may appear once.
+      if (!senderNonces.add(tx.sender() + "/" + tx.nonce())) {
+        return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
       }
       if (!tx.hasValidSignature()) {
         return Verification.failed("transaction " + tx.id() + " has a bad signature");

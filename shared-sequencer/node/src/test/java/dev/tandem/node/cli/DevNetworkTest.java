@@ -23,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DevNetworkTest {
   private static final Namespace ROLLUP_A = Namespace.of(900);
   private static final Namespace ROLLUP_B = Namespace.of(901);
+  /** The default topology: four validators. */
+  private static final int NODES = 4;
 
   @Test
   void transactionsBecomeVerifiedBatchesInTheLocalDaAcrossARestart(@TempDir Path dir) throws Exception {
     KeyPair alice = KeyPair.generate(new Random(1));
     List<Hash> sent = new ArrayList<>();
-    try (DevCommand.DevNetwork network = DevCommand.DevNetwork.start(dir, 7, 0, 0)) {
+    try (DevCommand.DevNetwork network = DevCommand.DevNetwork.start(dir, 7, NODES, 0, 0)) {
       TandemClient client = TandemClient.connect(network.node.rpcUrl());
       for (int i = 0; i < 6; i++) {
         Namespace ns = i % 2 == 0 ? ROLLUP_A : ROLLUP_B;
@@ -38,11 +40,16 @@ class DevNetworkTest {
       for (Hash id : sent) {
         assertThat(client.awaitFinal(id, Duration.ofSeconds(30)).status()).isEqualTo(TxReceipt.Status.FINALIZED);
       }
+      for (var node : network.nodes) {
+        TandemClient other = TandemClient.connect(node.rpcUrl());
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.stream().allMatch(id ->
+            other.receipt(id).map(r -> r.status() == TxReceipt.Status.FINALIZED).orElse(false)));
+      }
       await().atMost(Duration.ofSeconds(30)).until(() -> batchedTxs(network.da, ROLLUP_A) == 3
           && batchedTxs(network.da, ROLLUP_B) == 3);
     }
     // Restart on the same directory: the log and the batches are still there, nothing is re-posted.
-    try (DevCommand.DevNetwork network = DevCommand.DevNetwork.start(dir, 7, 0, 0)) {
+    try (DevCommand.DevNetwork network = DevCommand.DevNetwork.start(dir, 7, NODES, 0, 0)) {
       TandemClient client = TandemClient.connect(network.node.rpcUrl());
       for (Hash id : sent) {
         assertThat(client.receipt(id).orElseThrow().status()).isEqualTo(TxReceipt.Status.FINALIZED);
