@@ -25,14 +25,16 @@ final class KeysCommand {
     }
   }
 
-  @Command(name = "show", description = "Print the public key of a key file.")
+  @Command(name = "show", description = "Print the public key and libp2p peer id of a key file (node keys included).")
   static final class Show implements Callable<Integer> {
     @Parameters(index = "0", description = "Key file.")
     Path file;
 
     @Override
     public Integer call() throws Exception {
-      System.out.println("{\"publicKey\":\"" + KeyFiles.read(file).publicKey().toHex() + "\"}");
+      KeyPair key = KeyFiles.read(file);
+      System.out.println("{\"publicKey\":\"" + key.publicKey().toHex() + "\",\"peerId\":\""
+          + dev.tandem.p2p.PeerId.fromEd25519PublicKey(key.publicKey().toBytes()) + "\"}");
       return 0;
     }
   }
