@@ -6,7 +6,7 @@ COPY . .
 RUN mvn -q -B -DskipTests -pl devnet -am package \
  && mkdir -p /opt/tandem/lib \
  && tr ':' '\n' < devnet/target/launcher-classpath.txt | xargs -I{} cp {} /opt/tandem/lib/ \
- && for m in tandem-core tandem-client p2p da-client atomic-bundles rollup-adapters shared-sequencer/consensus shared-sequencer/node devnet; do \
+ && for m in tandem-core tandem-client p2p da-client atomic-bundles rollup-adapters shared-sequencer/bft shared-sequencer/node devnet; do \
       cp "$m"/target/*.jar /opt/tandem/lib/ ; done
 
 FROM eclipse-temurin:17-jre
