@@ -106,6 +106,15 @@ public final class ConsensusCore {
     this.committedTip = committedTip;
     blocks.put(committedTip.block().hash(), committedTip.block());
     qcOf.put(committedTip.block().hash(), committedTip.qc());
+    // The persisted lock chain: without it a restarted node could neither propose on its high QC nor serve it.
+    for (CertifiedBlock entry : safety.lockedChain()) {
+      Block block = entry.block();
+      if (block.height() > committedTip.height() && block.header().chainId() == chainId
+          && entry.qc().blockHash().equals(block.hash()) && entry.qc().height() == block.height()) {
+        blocks.put(block.hash(), block);
+        qcOf.put(block.hash(), entry.qc());
+      }
+    }
   }
 
   /** The genesis block of a chain (height 0, no transactions, zero proposer) with the genesis QC. */
@@ -115,7 +124,7 @@ public final class ConsensusCore {
   }
 
   public static SafetyState initialSafety(long chainId) {
-    return new SafetyState(0, genesis(chainId).qc());
+    return new SafetyState(0, genesis(chainId).qc(), List.of());
   }
 
   public long currentView() {
@@ -214,7 +223,7 @@ public final class ConsensusCore {
     if (p.view() <= safety.lastVotedView() || !extendsLock) {
       return;
     }
-    safety = new SafetyState(p.view(), safety.highQc());
+    safety = new SafetyState(p.view(), safety.highQc(), safety.lockedChain());
     safetyChanged = true;
     Vote vote = Vote.sign(config.key(), chainId, p.view(), block.height(), block.hash(), p.justify().view());
     PublicKey next = validators.leader(p.view() + 1);
@@ -300,7 +309,7 @@ public final class ConsensusCore {
       }
     }
     if (qc.view() > safety.highQc().view() && block != null) {
-      safety = new SafetyState(safety.lastVotedView(), qc);
+      safety = new SafetyState(safety.lastVotedView(), qc, safety.lockedChain());
       safetyChanged = true;
     }
     if (block != null && qc.view() >= 1 && qc.parentView() == qc.view() - 1) {
@@ -421,7 +430,7 @@ public final class ConsensusCore {
 
   private void localTimeout(long view) {
     if (view > safety.lastVotedView()) {
-      safety = new SafetyState(view, safety.highQc());
+      safety = new SafetyState(view, safety.highQc(), safety.lockedChain());
       safetyChanged = true;
     }
     QuorumCertificate highQc = safety.highQc();
@@ -584,6 +593,22 @@ public final class ConsensusCore {
     tryPropose();
   }
 
+  /** The high QC's block and its uncommitted ancestors, newest first, as far as they are here. */
+  private List<CertifiedBlock> lockedChain() {
+    List<CertifiedBlock> chain = new ArrayList<>();
+    Hash cursor = safety.highQc().blockHash();
+    while (chain.size() < SYNC_BATCH) {
+      Block block = blocks.get(cursor);
+      QuorumCertificate qc = qcOf.get(cursor);
+      if (block == null || qc == null || block.height() <= committedTip.height()) {
+        break;
+      }
+      chain.add(new CertifiedBlock(block, qc));
+      cursor = block.header().parentHash();
+    }
+    return chain;
+  }
+
   // ---- plumbing ----
 
   private boolean cachedVerify(Object key, java.util.function.BooleanSupplier check) {
@@ -607,6 +632,9 @@ public final class ConsensusCore {
   }
 
   private Output finish() {
+    if (safetyChanged) {
+      safety = new SafetyState(safety.lastVotedView(), safety.highQc(), lockedChain());
+    }
     return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted,
         safetyChanged ? safety : null);
   }

@@ -125,6 +125,117 @@ class ConsensusCoreTest {
     request[request.length - 1] = 0;
     assertThatThrownBy(() -> codec.decode(request)).hasMessageContaining("count");
     assertThatThrownBy(() -> new ConsensusCodec(1024).decode(new byte[2048])).hasMessageContaining("exceeds");
-    assertThat(SafetyState.decode(node.safetyState().encode())).isEqualTo(node.safetyState());
+    SafetyState safety = node.safetyState();
+    SafetyState decoded = SafetyState.decode(safety.encode());
+    assertThat(decoded.lastVotedView()).isEqualTo(safety.lastVotedView());
+    assertThat(decoded.highQc()).isEqualTo(safety.highQc());
+    assertThat(decoded.lockedChain()).hasSameSizeAs(safety.lockedChain());
+  }
+
+  /** One node's disk: the persisted safety state and the committed log. */
+  private static final class Disk {
+    SafetyState safety = ConsensusCore.initialSafety(CHAIN);
+    final List<CertifiedBlock> log = new ArrayList<>(List.of(ConsensusCore.genesis(CHAIN)));
+  }
+
+  private record Delivery(PublicKey from, PublicKey to, ConsensusMessage message) {}
+
+  private ConsensusCore restore(KeyPair key, Disk disk) {
+    CommittedChain chain = hash -> disk.log.stream().filter(c -> c.block().hash().equals(hash)).findFirst();
+    return new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10), (parent, max) -> List.of(),
+        block -> Verification.OK, disk.safety, disk.log.get(disk.log.size() - 1), chain);
+  }
+
+  /**
+   * Runs the cores over a lossless instant network until every node committed {@code height} or
+   * {@code maxEvents} passed; when the network is quiet the earliest timer fires. Returns the
+   * simulated time reached.
+   */
+  private long run(List<ConsensusCore> cores, List<Disk> disks, long now, long height, int maxEvents) {
+    java.util.ArrayDeque<Delivery> queue = new java.util.ArrayDeque<>();
+    long[] timerView = new long[cores.size()];
+    long[] timerAt = new long[cores.size()];
+    java.util.Arrays.fill(timerAt, Long.MAX_VALUE);
+    java.util.function.BiConsumer<Integer, Output> apply = (i, out) -> {
+      if (out.safetyStateToPersist() != null) {
+        disks.get(i).safety = out.safetyStateToPersist();
+      }
+      disks.get(i).log.addAll(out.committed());
+      PublicKey self = keys.get(i).publicKey();
+      for (ConsensusMessage m : out.broadcast()) {
+        set.keys().stream().filter(k -> !k.equals(self)).forEach(k -> queue.add(new Delivery(self, k, m)));
+      }
+      out.direct().forEach(d -> queue.add(new Delivery(self, d.to(), d.message())));
+      out.timer().ifPresent(t -> {
+        timerView[i] = t.view();
+        timerAt[i] = t.fireAtMillis();
+      });
+    };
+    for (int i = 0; i < cores.size(); i++) {
+      apply.accept(i, cores.get(i).start(now));
+    }
+    for (int events = 0; events < maxEvents; events++) {
+      if (disks.stream().allMatch(d -> d.log.get(d.log.size() - 1).height() >= height)) {
+        return now;
+      }
+      Delivery next = queue.poll();
+      if (next != null) {
+        int to = indexOf(next.to());
+        apply.accept(to, cores.get(to).onMessage(next.from(), codec.decode(codec.encode(next.message())), now));
+        continue;
+      }
+      int earliest = 0;
+      for (int i = 1; i < cores.size(); i++) {
+        earliest = timerAt[i] < timerAt[earliest] ? i : earliest;
+      }
+      now = Math.max(now, timerAt[earliest]);
+      timerAt[earliest] = Long.MAX_VALUE;
+      apply.accept(earliest, cores.get(earliest).onTimer(timerView[earliest], now));
+    }
+    return now;
+  }
+
+  private int indexOf(PublicKey key) {
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.get(i).publicKey().equals(key)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not a validator");
+  }
+
+  /**
+   * Every node restarts at once from its disk. The high QC's block is above the committed tip and
+   * lived only in memory before; the Jolteon rule makes leaders extend that QC, so unless the
+   * safety state keeps the block, no one can propose after the restart and views time out forever.
+   */
+  @Test
+  void wholeNetworkRestartKeepsTheHighQcBlockAndMakesProgress() {
+    List<Disk> disks = new ArrayList<>();
+    List<ConsensusCore> cores = new ArrayList<>();
+    for (KeyPair key : keys) {
+      Disk disk = new Disk();
+      disks.add(disk);
+      cores.add(restore(key, disk));
+    }
+    long now = run(cores, disks, 0, 3, 10_000);
+    long before = disks.stream().mapToLong(d -> d.log.get(d.log.size() - 1).height()).min().orElseThrow();
+    assertThat(before).isGreaterThanOrEqualTo(3);
+    for (Disk disk : disks) {
+      assertThat(disk.safety.highQc().height()).isGreaterThan(disk.log.get(disk.log.size() - 1).height());
+      assertThat(disk.safety.lockedChain()).isNotEmpty();
+      assertThat(disk.safety.lockedChain().get(0).block().hash()).isEqualTo(disk.safety.highQc().blockHash());
+    }
+
+    cores.clear();
+    for (int i = 0; i < keys.size(); i++) {
+      Disk disk = disks.get(i);
+      disk.safety = SafetyState.decode(disk.safety.encode());
+      cores.add(restore(keys.get(i), disk));
+    }
+    run(cores, disks, now + 1, before + 5, 10_000);
+    for (Disk disk : disks) {
+      assertThat(disk.log.get(disk.log.size() - 1).height()).isGreaterThanOrEqualTo(before + 5);
+    }
   }
 }

@@ -113,6 +113,8 @@ public final class BftOrdering implements Ordering {
     this.store = ConsensusStore.open(config.dataDir().resolve("consensus"));
     CertifiedBlock tip = restoreTip();
     SafetyState safety = store.safety().orElse(ConsensusCore.initialSafety(config.chainId()));
+    // The core restores the uncommitted blocks under its lock; their transactions are in flight.
+    safety.lockedChain().forEach(certified -> track(certified.block()));
     ConsensusConfig consensusConfig = new ConsensusConfig(validators, key, config.chainId(),
         config.consensus().baseTimeout().toMillis(), config.maxBlockTxs());
     this.core = new ConsensusCore(consensusConfig, this::payload, this::validate, safety, tip, committedChain());
