@@ -156,6 +156,16 @@ public final class ConsensusCore {
     return finish();
   }
 
+  /**
+   * Lets an idle leader propose once its idle interval has passed, or at once when transactions
+   * arrived. The shell calls it periodically and when the mempool gains transactions.
+   */
+  public Output onTick(long nowMillis) {
+    begin(nowMillis);
+    tryPropose();
+    return finish();
+  }
+
   public Output onTimer(long view, long nowMillis) {
     begin(nowMillis);
     if (view == currentView) {
@@ -397,6 +407,17 @@ public final class ConsensusCore {
     outTimer = new Output.TimerRequest(view, now + timeout);
   }
 
+  /** Whether {@code block} or one of its uncommitted ancestors holds transactions still to finalize. */
+  private boolean carriesUncommittedTransactions(Block block) {
+    for (Block cursor = block; cursor != null && cursor.height() > committedTip.height();
+        cursor = blocks.get(cursor.header().parentHash())) {
+      if (!cursor.transactions().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void tryPropose() {
     long view = currentView;
     if (proposedView >= view || !validators.leader(view).equals(me)) {
@@ -417,6 +438,10 @@ public final class ConsensusCore {
     List<Transaction> txs = payload.next(parent.header(), config.maxBlockTxs());
     if (txs.size() > config.maxBlockTxs()) {
       txs = txs.subList(0, config.maxBlockTxs());
+    }
+    if (txs.isEmpty() && now < parent.header().timestampMillis() + config.idleBlockIntervalMillis()
+        && !carriesUncommittedTransactions(parent)) {
+      return; // idle: nothing to order or to finalize; onTick proposes once the interval has passed
     }
     long timestamp = Math.max(now, parent.header().timestampMillis());
     Block block = Block.build(chainId, parent.height() + 1, parent.hash(), timestamp, me, txs);

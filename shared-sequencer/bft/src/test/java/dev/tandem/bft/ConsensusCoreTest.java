@@ -1,5 +1,7 @@
 package dev.tandem.bft;
 
+import dev.tandem.core.Transaction;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -237,5 +239,36 @@ class ConsensusCoreTest {
     for (Disk disk : disks) {
       assertThat(disk.log.get(disk.log.size() - 1).height()).isGreaterThanOrEqualTo(before + 5);
     }
+  }
+
+  @Test
+  void anIdleLeaderWaitsForTheIdleIntervalButProposesTransactionsAtOnce() {
+    PublicKey leader = set.leader(1);
+    KeyPair key = keys.stream().filter(k -> k.publicKey().equals(leader)).findFirst().orElseThrow();
+    List<Transaction> mempool = new ArrayList<>();
+    ConsensusCore core = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
+        (parent, max) -> List.copyOf(mempool), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
+    // Genesis was "made" at time 0: nothing to order, so no empty block before 200 ms.
+    assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal);
+    assertThat(core.onTick(150).broadcast()).noneMatch(m -> m instanceof Proposal);
+    // A transaction arrives: the leader proposes it at once.
+    mempool.add(Transaction.sign(CHAIN, dev.tandem.core.Namespace.of(9), 0, 1, new byte[] {1}, key));
+    Output withTx = core.onTick(160);
+    Proposal proposal = (Proposal) withTx.broadcast().stream().filter(m -> m instanceof Proposal).findFirst()
+        .orElseThrow();
+    assertThat(proposal.block().transactions()).hasSize(1);
+    assertThat(core.onTick(170).broadcast()).noneMatch(m -> m instanceof Proposal); // once per view
+  }
+
+  @Test
+  void anIdleLeaderProposesAnEmptyBlockOnceTheIntervalHasPassed() {
+    PublicKey leader = set.leader(1);
+    KeyPair key = keys.stream().filter(k -> k.publicKey().equals(leader)).findFirst().orElseThrow();
+    ConsensusCore core = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
+        (parent, max) -> List.of(), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
+    assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal);
+    assertThat(core.onTick(250).broadcast()).anyMatch(m -> m instanceof Proposal);
   }
 }

@@ -53,6 +53,9 @@ public final class BftOrdering implements Ordering {
   private static final int MAX_BLOCK_BYTES = MAX_MESSAGE_BYTES - 16 * 1024;
   static final String DIRECT_PROTOCOL = "tandem-consensus";
   private static final Duration DIRECT_TIMEOUT = Duration.ofSeconds(5);
+  /** An idle chain grows by at most one empty block this often (bounded by half the view timeout). */
+  private static final long IDLE_BLOCK_INTERVAL_MILLIS = 250;
+  private static final long TICK_MILLIS = 50;
 
   private final NodeConfig config;
   private final KeyPair key;
@@ -115,8 +118,9 @@ public final class BftOrdering implements Ordering {
     SafetyState safety = store.safety().orElse(ConsensusCore.initialSafety(config.chainId()));
     // The core restores the uncommitted blocks under its lock; their transactions are in flight.
     safety.lockedChain().forEach(certified -> track(certified.block()));
-    ConsensusConfig consensusConfig = new ConsensusConfig(validators, key, config.chainId(),
-        config.consensus().baseTimeout().toMillis(), config.maxBlockTxs());
+    long baseTimeout = config.consensus().baseTimeout().toMillis();
+    ConsensusConfig consensusConfig = new ConsensusConfig(validators, key, config.chainId(), baseTimeout,
+        config.maxBlockTxs(), Math.min(IDLE_BLOCK_INTERVAL_MILLIS, baseTimeout / 2));
     this.core = new ConsensusCore(consensusConfig, this::payload, this::validate, safety, tip, committedChain());
     network.subscribe(topic, this::onGossip);
     network.registerHandler(DIRECT_PROTOCOL, (from, request) -> {
@@ -129,6 +133,9 @@ public final class BftOrdering implements Ordering {
     LOG.info("consensus starting at height {} among {} validators (view {} last voted)", tip.height(),
         validators.size(), safety.lastVotedView());
     submit(() -> apply(core.start(now())));
+    // An idle leader proposes an empty block only every IDLE_BLOCK_INTERVAL_MILLIS; the tick lets it.
+    thread.scheduleWithFixedDelay(() -> submit(() -> apply(core.onTick(now()))), TICK_MILLIS, TICK_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   private CertifiedBlock restoreTip() {
@@ -322,7 +329,8 @@ public final class BftOrdering implements Ordering {
 
   @Override
   public void onAdmitted(Transaction tx) {
-    // The leader pulls from the mempool when it proposes; gossip already spread the transaction.
+    // An idle leader proposes as soon as it has something to order, without waiting for the tick.
+    submit(() -> apply(core.onTick(now())));
   }
 
   private static long now() {
