@@ -19,9 +19,11 @@ public record ConsensusConfig(ValidatorSet validators, KeyPair key, long chainId
     if (baseTimeoutMillis <= 0 || maxBlockTxs < 0) {
       throw new IllegalArgumentException("base timeout must be positive and maxBlockTxs not negative");
     }
-    if (idleBlockIntervalMillis < 0 || idleBlockIntervalMillis >= baseTimeoutMillis) {
-      throw new IllegalArgumentException("the idle block interval must be at least 0 and below the base timeout,"
-          + " or replicas would time out an idle leader");
+    // The leader of view v+1 learns the QC for v+1 only from the proposal of v+2, which an idle
+    // chain sends two intervals after the proposal of v: keep two intervals well inside a timeout.
+    if (idleBlockIntervalMillis < 0 || 3 * idleBlockIntervalMillis > baseTimeoutMillis) {
+      throw new IllegalArgumentException("the idle block interval must be between 0 and a third of the base"
+          + " timeout, or validators would time out the views of an idle chain");
     }
   }
 

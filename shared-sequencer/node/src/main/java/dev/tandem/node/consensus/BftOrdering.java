@@ -53,7 +53,7 @@ public final class BftOrdering implements Ordering {
   private static final int MAX_BLOCK_BYTES = MAX_MESSAGE_BYTES - 16 * 1024;
   static final String DIRECT_PROTOCOL = "tandem-consensus";
   private static final Duration DIRECT_TIMEOUT = Duration.ofSeconds(5);
-  /** An idle chain grows by at most one empty block this often (bounded by half the view timeout). */
+  /** An idle chain grows by at most one empty block this often (bounded by a third of the view timeout). */
   private static final long IDLE_BLOCK_INTERVAL_MILLIS = 250;
   private static final long TICK_MILLIS = 50;
 
@@ -120,7 +120,7 @@ public final class BftOrdering implements Ordering {
     safety.lockedChain().forEach(certified -> track(certified.block()));
     long baseTimeout = config.consensus().baseTimeout().toMillis();
     ConsensusConfig consensusConfig = new ConsensusConfig(validators, key, config.chainId(), baseTimeout,
-        config.maxBlockTxs(), Math.min(IDLE_BLOCK_INTERVAL_MILLIS, baseTimeout / 2));
+        config.maxBlockTxs(), Math.min(IDLE_BLOCK_INTERVAL_MILLIS, baseTimeout / 3));
     this.core = new ConsensusCore(consensusConfig, this::payload, this::validate, safety, tip, committedChain());
     network.subscribe(topic, this::onGossip);
     network.registerHandler(DIRECT_PROTOCOL, (from, request) -> {
