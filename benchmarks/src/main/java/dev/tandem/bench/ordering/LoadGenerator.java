@@ -1,0 +1,136 @@
+package dev.tandem.bench.ordering;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Drives an {@link OrderingCluster} with random payloads for a bounded time and measures commits.
+ *
+ * <p>With a positive rate the load is open: payload {@code i} is due at {@code start + i / rate} and
+ * its latency counts from that due time, so a stalled cluster cannot hide its backlog (no coordinated
+ * omission); at most {@code window} payloads wait uncommitted, beyond that a due payload is skipped and
+ * counted. With rate 0 (unbounded) the load is closed: {@code window} payloads are kept in flight and
+ * latency counts from submission. After the submitting phase, outstanding payloads get {@code drain}
+ * to commit; the rest count as lost.
+ */
+public final class LoadGenerator {
+  private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+
+  /** Offered rate in payloads/s (0 = unbounded), and what was committed. */
+  public record Result(String system, int rate, int payloadBytes, long submitted, long skipped, long committed,
+      long failed, double seconds, Histogram latencyMicros, String firstError) {
+    /** Committed payloads per second, first submission to last commit. */
+    public double committedPerSecond() {
+      return committed / seconds;
+    }
+
+    public double p50Millis() {
+      return latencyMicros.getValueAtPercentile(50) / 1000.0;
+    }
+
+    public double p99Millis() {
+      return latencyMicros.getValueAtPercentile(99) / 1000.0;
+    }
+
+    public long lost() {
+      return submitted - committed - failed;
+    }
+
+    String offered() {
+      return rate == 0 ? "max" : Integer.toString(rate);
+    }
+  }
+
+  private LoadGenerator() {}
+
+  public static Result run(OrderingCluster cluster, int rate, Duration duration, int payloadBytes, int window,
+      Duration drain) throws InterruptedException {
+    Random random = new Random(rate * 31L + payloadBytes);
+    Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
+    Semaphore inFlight = new Semaphore(window);
+    AtomicLong committed = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong lastCommit = new AtomicLong();
+    AtomicInteger outstanding = new AtomicInteger();
+    String[] firstError = new String[1];
+    long submitted = 0;
+    long skipped = 0;
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    double intervalNanos = rate > 0 ? 1e9 / rate : 0;
+    for (long i = 0; ; i++) {
+      long due;
+      if (rate > 0) {
+        due = start + (long) (i * intervalNanos);
+        if (due >= end) {
+          break;
+        }
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        if (!inFlight.tryAcquire()) {
+          skipped++;
+          continue;
+        }
+      } else {
+        if (!inFlight.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        due = System.nanoTime();
+        if (due >= end) {
+          inFlight.release();
+          break;
+        }
+      }
+      byte[] payload = new byte[payloadBytes];
+      random.nextBytes(payload);
+      long from = due;
+      outstanding.incrementAndGet();
+      submitted++;
+      CompletableFuture<OrderingCluster.Commit> commit;
+      try {
+        commit = cluster.submit(payload);
+      } catch (RuntimeException e) {
+        commit = CompletableFuture.failedFuture(e);
+      }
+      commit.whenComplete((c, error) -> {
+        long now = System.nanoTime();
+        if (error == null) {
+          synchronized (latency) {
+            latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - from) / 1000)));
+          }
+          committed.incrementAndGet();
+          lastCommit.accumulateAndGet(now, Math::max);
+        } else {
+          failed.incrementAndGet();
+          synchronized (firstError) {
+            if (firstError[0] == null) {
+              firstError[0] = String.valueOf(error.getCause() != null ? error.getCause() : error);
+            }
+          }
+        }
+        outstanding.decrementAndGet();
+        inFlight.release();
+      });
+    }
+    long drainEnd = System.nanoTime() + drain.toNanos();
+    while (outstanding.get() > 0 && System.nanoTime() < drainEnd) {
+      Thread.sleep(10);
+    }
+    double seconds = Math.max(1, lastCommit.get() - start) / 1e9;
+    synchronized (latency) {
+      synchronized (firstError) {
+        return new Result(cluster.name(), rate, payloadBytes, submitted, skipped, committed.get(), failed.get(),
+            seconds, latency.copy(), firstError[0]);
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.tandem.bench.ordering;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Ordering throughput and submit-to-commit latency of 4-replica clusters on loopback, one system
+ * after the other in the same run, at several offered loads.
+ *
+ * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes]},
+ * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}. A rate of {@code max} is a closed loop
+ * with {@value #WINDOW} payloads in flight. Each system gets a 3 s warm-up at 500/s first.
+ */
+public final class OrderingBench {
+  static final int WINDOW = 1000;
+  private static final Duration DRAIN = Duration.ofSeconds(30);
+
+  private OrderingBench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> systems = Arrays.asList((args.length > 0 ? args[0] : "ratis,tandem").split(","));
+    Duration duration = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+    int[] rates = Arrays.stream((args.length > 2 ? args[2] : "200,1000,5000,max").split(","))
+        .mapToInt(r -> r.equals("max") ? 0 : Integer.parseInt(r)).toArray();
+    int payloadBytes = args.length > 3 ? Integer.parseInt(args[3]) : 256;
+    int nodes = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+    System.out.printf("ordering bench: %d replicas on loopback, %d-byte payloads, %s per load, %d cores%n", nodes,
+        payloadBytes, duration, Runtime.getRuntime().availableProcessors());
+    List<LoadGenerator.Result> results = new ArrayList<>();
+    for (String system : systems) {
+      results.addAll(runSystem(factory(system), nodes, duration, rates, payloadBytes));
+    }
+    System.out.println();
+    System.out.println("system   offered/s  submitted  skipped  committed  failed  lost  committed/s   p50(ms)   p99(ms)");
+    for (LoadGenerator.Result r : results) {
+      System.out.println(row(r));
+    }
+    printRatios(results, systems);
+    System.exit(0);
+  }
+
+  static Supplier<OrderingCluster> factory(String system) {
+    return switch (system) {
+      case "ratis" -> RatisCluster::new;
+      case "tandem" -> TandemCluster::new;
+      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem)");
+    };
+  }
+
+  /** Starts one cluster, warms it up, and runs every offered load against it. */
+  public static List<LoadGenerator.Result> runSystem(Supplier<OrderingCluster> factory, int nodes, Duration duration,
+      int[] rates, int payloadBytes) throws Exception {
+    List<LoadGenerator.Result> results = new ArrayList<>();
+    try (OrderingCluster cluster = factory.get()) {
+      long t0 = System.nanoTime();
+      cluster.start(nodes);
+      System.out.printf("%s: %d replicas up in %.1f s%n", cluster.name(), nodes, (System.nanoTime() - t0) / 1e9);
+      LoadGenerator.run(cluster, 500, Duration.ofSeconds(3), payloadBytes, WINDOW, DRAIN);
+      for (int rate : rates) {
+        LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN);
+        System.out.println(row(r));
+        if (r.firstError() != null) {
+          System.out.println("  first error: " + r.firstError());
+        }
+        if (r.lost() > 0) {
+          System.out.println("  backlog: " + cluster.describeBacklog());
+        }
+        results.add(r);
+      }
+    }
+    return results;
+  }
+
+  static String row(LoadGenerator.Result r) {
+    return String.format("%-8s %9s %10d %8d %10d %7d %5d %12.0f %9.1f %9.1f", r.system(), r.offered(), r.submitted(),
+        r.skipped(), r.committed(), r.failed(), r.lost(), r.committedPerSecond(), r.p50Millis(), r.p99Millis());
+  }
+
+  /** Every other system against the first one, load by load. */
+  private static void printRatios(List<LoadGenerator.Result> results, List<String> systems) {
+    if (systems.size() < 2) {
+      return;
+    }
+    String base = systems.get(0);
+    for (LoadGenerator.Result r : results) {
+      if (r.system().equals(base)) {
+        continue;
+      }
+      results.stream().filter(b -> b.system().equals(base) && b.rate() == r.rate()).findFirst().ifPresent(b ->
+          System.out.printf("%s/%s at %s/s: throughput %.2f, p50 %.2f, p99 %.2f%n", r.system(), base, r.offered(),
+              r.committedPerSecond() / b.committedPerSecond(), r.p50Millis() / b.p50Millis(),
+              r.p99Millis() / b.p99Millis()));
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.tandem.bench.ordering;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A replicated ordering service under load: {@link #start} brings up {@code nodes} replicas on
+ * loopback, {@link #submit} hands one opaque payload to it, and the future completes once the
+ * payload is committed (durable on a quorum and final). Implementations: {@link RatisCluster} (the
+ * Raft baseline) and {@link TandemCluster} (Tandem's BFT network).
+ */
+public interface OrderingCluster extends AutoCloseable {
+  /** Where a payload landed in the replicated log. */
+  record Commit(long position) {}
+
+  /** Short name for result tables. */
+  String name();
+
+  /** Starts {@code nodes} replicas and returns once the cluster accepts and commits payloads. */
+  void start(int nodes) throws Exception;
+
+  /**
+   * Submits one payload without waiting for it. The future completes with its commit, or
+   * exceptionally when the cluster refused it. May block briefly when the client applies back-pressure.
+   */
+  CompletableFuture<Commit> submit(byte[] payload);
+
+  /** What the uncommitted payloads are waiting for, for the run log; empty when nothing is known. */
+  default String describeBacklog() {
+    return "";
+  }
+
+  @Override
+  void close() throws Exception;
+}
