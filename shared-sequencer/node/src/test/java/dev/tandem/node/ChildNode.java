@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Runs a node in its own JVM for crash tests: prints its RPC URL, then serves until killed. */
 public final class ChildNode {
-  static final String READY = "TANDEM-RPC ";
+  public static final String READY = "TANDEM-RPC ";
 
   private ChildNode() {}
 

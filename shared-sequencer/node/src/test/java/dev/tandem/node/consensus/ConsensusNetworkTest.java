@@ -3,23 +3,16 @@ package dev.tandem.node.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.TandemClient;
 import dev.tandem.client.TxReceipt;
 import dev.tandem.core.Block;
 import dev.tandem.core.Hash;
-import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
-import dev.tandem.p2p.PeerId;
-import dev.tandem.testsupport.FreePorts;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,15 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * returns.
  */
 class ConsensusNetworkTest {
-  private static final long CHAIN = 4242;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long CHAIN = ValidatorNetworkFixture.CHAIN;
 
   @TempDir
   Path root;
 
-  private final List<Path> dirs = new ArrayList<>();
-  private final List<Integer> ports = new ArrayList<>();
-  private final List<KeyPair> nodeKeys = new ArrayList<>();
+  private ValidatorNetworkFixture fixture;
   private final TandemNode[] nodes = new TandemNode[4];
   private final KeyPair user = KeyPair.generate(new Random(77));
   private long nextNonce;
@@ -57,42 +47,11 @@ class ConsensusNetworkTest {
   }
 
   private void prepare() throws Exception {
-    Random random = new Random(11);
-    for (int i = 0; i < 4; i++) {
-      Path dir = root.resolve("node-" + i);
-      Files.createDirectories(dir);
-      KeyPair key = KeyPair.generate(random);
-      // The node reads its key from node-key.hex; writing it first lets the test name the validators.
-      Files.writeString(dir.resolve("node-key.hex"), Hex.encode(key.seed()) + "\n");
-      dirs.add(dir);
-      nodeKeys.add(key);
-      ports.add(FreePorts.next());
-    }
+    fixture = new ValidatorNetworkFixture(root, 4, 11);
   }
 
   private NodeConfig config(int index) throws Exception {
-    ObjectNode tree = JSON.createObjectNode();
-    tree.put("chainId", CHAIN);
-    tree.put("dataDir", dirs.get(index).toString());
-    tree.put("rpcPort", 0);
-    tree.put("lmdbMapSizeBytes", 256L << 20);
-    tree.put("p2pListen", "/ip4/127.0.0.1/tcp/" + ports.get(index));
-    ArrayNode peers = tree.putArray("bootstrapPeers");
-    for (int j = 0; j < 4; j++) {
-      if (j != index) {
-        peers.add("/ip4/127.0.0.1/tcp/" + ports.get(j) + "/p2p/"
-            + PeerId.fromEd25519PublicKey(nodeKeys.get(j).publicKey().toBytes()));
-      }
-    }
-    ObjectNode consensus = tree.putObject("consensus");
-    consensus.put("baseTimeoutMillis", 200);
-    ArrayNode validators = consensus.putArray("validators");
-    for (KeyPair key : nodeKeys) {
-      validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
-    }
-    Path file = dirs.get(index).resolve("node.json");
-    Files.writeString(file, JSON.writeValueAsString(tree));
-    return NodeConfig.load(file);
+    return NodeConfig.load(fixture.writeConfig(index, 200));
   }
 
   private void start(int index) throws Exception {
