@@ -2,7 +2,9 @@ package dev.tandem.bench.ordering;
 
 import java.time.Duration;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +27,7 @@ public final class LoadGenerator {
 
   /** Offered rate in payloads/s (0 = unbounded), and what was committed. */
   public record Result(String system, int rate, int payloadBytes, long submitted, long skipped, long committed,
-      long failed, double seconds, Histogram latencyMicros, String firstError) {
+      long failed, long positions, double seconds, Histogram latencyMicros, String firstError) {
     /** Committed payloads per second, first submission to last commit. */
     public double committedPerSecond() {
       return committed / seconds;
@@ -37,6 +39,11 @@ public final class LoadGenerator {
 
     public double p99Millis() {
       return latencyMicros.getValueAtPercentile(99) / 1000.0;
+    }
+
+    /** Payloads per distinct commit position: 1 for a log of entries, the mean block size for a chain. */
+    public double perPosition() {
+      return positions == 0 ? 0 : committed / (double) positions;
     }
 
     public long lost() {
@@ -58,6 +65,7 @@ public final class LoadGenerator {
     AtomicLong committed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicLong lastCommit = new AtomicLong();
+    Set<Long> positions = ConcurrentHashMap.newKeySet();
     AtomicInteger outstanding = new AtomicInteger();
     String[] firstError = new String[1];
     long submitted = 0;
@@ -108,6 +116,7 @@ public final class LoadGenerator {
             latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - from) / 1000)));
           }
           committed.incrementAndGet();
+          positions.add(c.position());
           lastCommit.accumulateAndGet(now, Math::max);
         } else {
           failed.incrementAndGet();
@@ -129,7 +138,7 @@ public final class LoadGenerator {
     synchronized (latency) {
       synchronized (firstError) {
         return new Result(cluster.name(), rate, payloadBytes, submitted, skipped, committed.get(), failed.get(),
-            seconds, latency.copy(), firstError[0]);
+            positions.size(), seconds, latency.copy(), firstError[0]);
       }
     }
   }

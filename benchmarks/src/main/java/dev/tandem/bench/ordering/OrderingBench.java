@@ -34,7 +34,7 @@ public final class OrderingBench {
       results.addAll(runSystem(factory(system), nodes, duration, rates, payloadBytes));
     }
     System.out.println();
-    System.out.println("system   offered/s  submitted  skipped  committed  failed  lost  committed/s   p50(ms)   p99(ms)");
+    System.out.println("system   offered/s  submitted  skipped  committed  failed  lost  committed/s   p50(ms)   p99(ms)  per-position");
     for (LoadGenerator.Result r : results) {
       System.out.println(row(r));
     }
@@ -75,8 +75,8 @@ public final class OrderingBench {
   }
 
   static String row(LoadGenerator.Result r) {
-    return String.format("%-8s %9s %10d %8d %10d %7d %5d %12.0f %9.1f %9.1f", r.system(), r.offered(), r.submitted(),
-        r.skipped(), r.committed(), r.failed(), r.lost(), r.committedPerSecond(), r.p50Millis(), r.p99Millis());
+    return String.format("%-8s %9s %10d %8d %10d %7d %5d %12.0f %9.1f %9.1f %13.1f", r.system(), r.offered(), r.submitted(),
+        r.skipped(), r.committed(), r.failed(), r.lost(), r.committedPerSecond(), r.p50Millis(), r.p99Millis(), r.perPosition());
   }
 
   /** Every other system against the first one, load by load. */
