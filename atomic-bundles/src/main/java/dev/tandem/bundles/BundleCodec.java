@@ -1,5 +1,6 @@
 package dev.tandem.bundles;
 
+import dev.tandem.core.Block;
 import dev.tandem.core.CanonicalReader;
 import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.DecodingException;
@@ -7,13 +8,15 @@ import dev.tandem.core.Ed25519;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
 import dev.tandem.core.Namespace;
+import dev.tandem.core.NamespaceProof;
+import dev.tandem.core.NamespaceSlice;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one canonical wire encoding of bundles, manifests and cancels (layouts in docs/bundles.md).
+ * The one canonical wire encoding of bundles, manifests, cancels and receipts (layouts in docs/bundles.md).
  * Decoders are strict: bounded counts and sizes checked before allocation, no trailing bytes, and
  * every failure is a {@link DecodingException} with the reason.
  */
@@ -21,6 +24,9 @@ public final class BundleCodec {
   public static final int BUNDLE_VERSION = 1;
   public static final int MANIFEST_VERSION = 1;
   public static final int CANCEL_VERSION = 1;
+  public static final int RECEIPT_VERSION = 1;
+  /** A receipt carries two whole namespace slices, so it is bounded like a block. */
+  public static final int MAX_RECEIPT_BYTES = Block.MAX_ENCODED_BYTES;
   /** Absolute ceiling on an encoded bundle; nodes configure a lower one. */
   public static final int MAX_BUNDLE_BYTES = 4 << 20;
   public static final int MANIFEST_MAX_BYTES = 1 + 3 * Hash.LENGTH + 8 * 5 + 4
@@ -147,5 +153,63 @@ public final class BundleCodec {
 
   public static CancelRequest decodeCancelHex(String hex) {
     return decodeCancel(Hex.decode(hex, CANCEL_BYTES));
+  }
+
+  /** {@code u8 version=1, bytes32 bundleKey, u32 legIndex, leg slice, system slice}. */
+  public static byte[] encodeReceipt(BundleReceipt receipt) {
+    CanonicalWriter writer = new CanonicalWriter(1024);
+    writer.u8(RECEIPT_VERSION).hash(receipt.bundleKey()).u32(receipt.legIndex());
+    writeSlice(writer, receipt.legSlice());
+    writeSlice(writer, receipt.systemSlice());
+    return writer.toByteArray();
+  }
+
+  /** Decodes a receipt; {@link BundleReceipt#verify} checks it against a header. */
+  public static BundleReceipt decodeReceipt(byte[] encoded) {
+    if (encoded.length > MAX_RECEIPT_BYTES) {
+      throw new DecodingException("receipt of " + encoded.length + " bytes exceeds " + MAX_RECEIPT_BYTES);
+    }
+    CanonicalReader reader = new CanonicalReader(encoded);
+    int version = reader.u8("receipt version");
+    if (version != RECEIPT_VERSION) {
+      throw new DecodingException("unsupported receipt version " + version);
+    }
+    Hash key = reader.hash("bundle key");
+    long legIndex = reader.u32("leg index");
+    if (legIndex >= Manifest.MAX_LEGS) {
+      throw new DecodingException("leg index " + legIndex + " out of range");
+    }
+    NamespaceSlice legSlice = readSlice(reader);
+    NamespaceSlice systemSlice = readSlice(reader);
+    reader.end();
+    return new BundleReceipt(key, (int) legIndex, legSlice, systemSlice);
+  }
+
+  public static BundleReceipt decodeReceiptHex(String hex) {
+    return decodeReceipt(Hex.decode(hex, MAX_RECEIPT_BYTES));
+  }
+
+  /** {@code u64 height, u64 namespace, u32 count, count x transaction, namespace proof}. */
+  private static void writeSlice(CanonicalWriter writer, NamespaceSlice slice) {
+    writer.u64(slice.height()).u64(slice.namespace().id()).u32(slice.transactions().size());
+    for (Transaction tx : slice.transactions()) {
+      tx.writeTo(writer);
+    }
+    slice.proof().writeTo(writer);
+  }
+
+  private static NamespaceSlice readSlice(CanonicalReader reader) {
+    long height = reader.unsigned63("slice height");
+    Namespace namespace = new Namespace(reader.u64("slice namespace"));
+    int count = reader.count(Block.MAX_TRANSACTIONS, "slice transaction");
+    if ((long) count * Transaction.OVERHEAD_BYTES > reader.remaining()) {
+      throw new DecodingException("truncated slice: " + count + " transactions cannot fit in " + reader.remaining()
+          + " bytes");
+    }
+    List<Transaction> txs = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      txs.add(Transaction.read(reader));
+    }
+    return new NamespaceSlice(height, namespace, txs, NamespaceProof.read(reader));
   }
 }
