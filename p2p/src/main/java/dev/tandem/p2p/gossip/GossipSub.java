@@ -349,6 +349,9 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       penalise(from, "over " + config.maxMessagesPerPeerPerSecond() + " messages per second", 0, 1, 0);
       return;
     }
+    if (alreadySeen(m, from)) {
+      return; // a copy of a message that was verified and accepted: skip the signature check
+    }
     PeerId publisher;
     try {
       publisher = MessageSigning.verify(m);
@@ -389,6 +392,23 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
         send(p, fwd);
       }
     }
+  }
+
+  /**
+   * Whether the message's id, computed from its claimed (unverified) publisher, is in the
+   * seen-cache. Only verified messages enter the cache, so a forged copy of a seen id is dropped
+   * at no cost, and one with an unseen id still meets the signature check.
+   */
+  private boolean alreadySeen(RpcProto.Message m, PeerId from) {
+    PeerId claimed;
+    try {
+      claimed = PeerId.fromBytes(m.getFrom().toByteArray());
+    } catch (RuntimeException malformed) {
+      return false; // the signature check rejects it with a reason
+    }
+    GossipMessage provisional = new GossipMessage(m.getTopic(), m.getData().toByteArray(), claimed,
+        m.getSeqno().toByteArray(), from);
+    return seen.containsKey(ByteString.copyFrom(config.messageId().apply(provisional)));
   }
 
   private ValidationResult validate(GossipMessage msg) {

@@ -388,6 +388,11 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public boolean isAdmitted(Transaction tx) {
+      return mempool.get(tx.id()).filter(tx::equals).isPresent();
+    }
+
+    @Override
     public boolean isFinalized(Hash txId) {
       return store.locate(txId).isPresent();
     }

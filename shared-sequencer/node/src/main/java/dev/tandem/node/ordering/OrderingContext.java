@@ -38,6 +38,14 @@ public interface OrderingContext {
     return java.util.OptionalLong.empty();
   }
 
+  /**
+   * Whether exactly this transaction, signature included, is in this node's mempool, so its
+   * signature was checked on admission. (The id leaves out the signature, so the id alone is not enough.)
+   */
+  default boolean isAdmitted(Transaction tx) {
+    return false;
+  }
+
   /** Whether a transaction is already in the finalized log. */
   default boolean isFinalized(dev.tandem.core.Hash txId) {
     return false;
