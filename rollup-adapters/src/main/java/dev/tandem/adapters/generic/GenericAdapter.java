@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one namespace of the global log into generic batches on a DA layer. Each call to
- * {@link #step()} does at most one batch: it re-posts the pending batch left by a crash, if any,
+ * Turns one namespace of the global log into generic batches on a DA layer. A batch goes out as
+ * soon as its range holds a transaction of the namespace, or once it spans {@code maxBlocks}
+ * blocks (so completeness stays provable over every height). Each call to {@link #step()} does at
+ * most one batch: it re-posts the pending batch left by a crash, if any,
  * or else cuts the next range of finalized blocks, records it as pending, posts it and records it
  * as posted. Not thread-safe: one thread drives an adapter.
  */
@@ -68,6 +70,11 @@ public final class GenericAdapter {
         return false;
       }
       batch = cut(progress.nextHeight(), finalized);
+      if (batch.transactionCount() == 0 && batch.entries().size() < limits.maxBlocks()) {
+        // Nothing for this rollup yet: let empty blocks accumulate into one full batch rather than
+        // posting a blob per block; a transaction makes the batch go out at once.
+        return false;
+      }
       range = new CheckpointStore.Range(batch.firstHeight(), batch.lastHeight());
       checkpoint.markPending(namespace, range);
     }

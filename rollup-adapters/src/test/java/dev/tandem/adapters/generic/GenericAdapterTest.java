@@ -120,4 +120,23 @@ class GenericAdapterTest {
       assertThat(adapter.step()).isFalse();
     }
   }
+
+  @Test
+  void emptyBlocksWaitForAFullBatchButATransactionGoesOutAtOnce(@TempDir Path dir) throws Exception {
+    Chain chain = new Chain();
+    RecordingPoster poster = new RecordingPoster();
+    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
+      GenericAdapter adapter = new GenericAdapter(Namespace.of(4040), chain, poster, store,
+          new GenericAdapter.Limits(4, 64 * 1024));
+      chain.grow(3); // blocks without namespace 4040
+      assertThat(adapter.step()).isFalse();
+      assertThat(poster.posted).isEmpty();
+      chain.grow(1);
+      assertThat(adapter.step()).isTrue(); // four empty blocks: one full batch proving absence
+      GenericBatch batch = poster.posted.values().iterator().next();
+      assertThat(batch.entries()).hasSize(4);
+      assertThat(batch.transactionCount()).isZero();
+      assertThat(batch.verify().valid()).isTrue();
+    }
+  }
 }
