@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.bundles.Bundle;
+import dev.tandem.bundles.CancelRequest;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
 import dev.tandem.core.Namespace;
@@ -124,6 +126,48 @@ public final class TandemClient {
         if (last.status() == TxReceipt.Status.FINALIZED || last.status() == TxReceipt.Status.REJECTED) {
           return last;
         }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Submits an atomic bundle ({@code tandem_sendBundle}; build one with
+   * {@link dev.tandem.bundles.BundleBuilder}). A refused bundle throws {@link RpcException} with
+   * code -32030 (malformed) or -32031 (rejected, with the reason).
+   */
+  public BundleView sendBundle(Bundle bundle) {
+    return BundleView.fromJson(call("tandem_sendBundle", bundle.toHex()));
+  }
+
+  /** The bundle's latest status, with per-leg receipts once included; empty when the node does not know it. */
+  public Optional<BundleView> bundleStatus(Hash bundleKey) {
+    JsonNode result = call("tandem_getBundleStatus", bundleKey.toHex());
+    return result == null || result.isNull() ? Optional.empty() : Optional.of(BundleView.fromJson(result));
+  }
+
+  /** Withdraws pending revisions of a bundle ({@code tandem_cancelBundle}); returns the status after it. */
+  public BundleView cancelBundle(CancelRequest cancel) {
+    return BundleView.fromJson(call("tandem_cancelBundle", Hex.encode(cancel.encode())));
+  }
+
+  /**
+   * Polls until the bundle's status is final (included, expired, replaced, cancelled, rejected) or
+   * the timeout runs out; returns the last status seen, or empty if the node never knew the bundle.
+   */
+  public Optional<BundleView> awaitBundle(Hash bundleKey, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<BundleView> last = Optional.empty();
+    while (System.nanoTime() < deadline) {
+      last = bundleStatus(bundleKey);
+      if (last.isPresent() && last.get().isFinal()) {
+        return last;
       }
       try {
         Thread.sleep(50);

@@ -435,7 +435,8 @@ public final class ConsensusCore {
     if (parent == null) {
       return;
     }
-    List<Transaction> txs = payload.next(parent.header(), config.maxBlockTxs());
+    long timestamp = Math.max(now, parent.header().timestampMillis());
+    List<Transaction> txs = payload.next(parent.header(), timestamp, config.maxBlockTxs());
     if (txs.size() > config.maxBlockTxs()) {
       txs = txs.subList(0, config.maxBlockTxs());
     }
@@ -443,7 +444,6 @@ public final class ConsensusCore {
         && !carriesUncommittedTransactions(parent)) {
       return; // idle: nothing to order or to finalize; onTick proposes once the interval has passed
     }
-    long timestamp = Math.max(now, parent.header().timestampMillis());
     Block block = Block.build(chainId, parent.height() + 1, parent.hash(), timestamp, me, txs);
     proposedView = view;
     Proposal proposal = new Proposal(view, block, justify, tc);

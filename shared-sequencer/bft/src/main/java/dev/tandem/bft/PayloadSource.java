@@ -7,6 +7,10 @@ import java.util.List;
 /** Where a leader takes transactions from (the mempool). Must not block. */
 @FunctionalInterface
 public interface PayloadSource {
-  /** Up to {@code maxTxs} transactions for a block extending {@code parent}, in proposal order. */
-  List<Transaction> next(BlockHeader parent, int maxTxs);
+  /**
+   * Up to {@code maxTxs} transactions for the block that extends {@code parent} with the header
+   * timestamp {@code timestampMillis}, in proposal order. The timestamp is fixed before the payload
+   * is chosen, so that rules that depend on it (bundle windows) see the block's real value.
+   */
+  List<Transaction> next(BlockHeader parent, long timestampMillis, int maxTxs);
 }

@@ -41,7 +41,7 @@ class ConsensusCoreTest {
 
   private ConsensusCore core(PublicKey who) {
     KeyPair key = keys.stream().filter(k -> k.publicKey().equals(who)).findFirst().orElseThrow();
-    return new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10), (parent, max) -> List.of(),
+    return new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10), (parent, timestamp, max) -> List.of(),
         block -> Verification.OK, ConsensusCore.initialSafety(CHAIN), ConsensusCore.genesis(CHAIN),
         CommittedChain.EMPTY);
   }
@@ -144,7 +144,7 @@ class ConsensusCoreTest {
 
   private ConsensusCore restore(KeyPair key, Disk disk) {
     CommittedChain chain = hash -> disk.log.stream().filter(c -> c.block().hash().equals(hash)).findFirst();
-    return new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10), (parent, max) -> List.of(),
+    return new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10), (parent, timestamp, max) -> List.of(),
         block -> Verification.OK, disk.safety, disk.log.get(disk.log.size() - 1), chain);
   }
 
@@ -247,7 +247,7 @@ class ConsensusCoreTest {
     KeyPair key = keys.stream().filter(k -> k.publicKey().equals(leader)).findFirst().orElseThrow();
     List<Transaction> mempool = new ArrayList<>();
     ConsensusCore core = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
-        (parent, max) -> List.copyOf(mempool), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        (parent, timestamp, max) -> List.copyOf(mempool), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
         ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
     // Genesis was "made" at time 0: nothing to order, so no empty block before 200 ms.
     assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal);
@@ -266,7 +266,7 @@ class ConsensusCoreTest {
     PublicKey leader = set.leader(1);
     KeyPair key = keys.stream().filter(k -> k.publicKey().equals(leader)).findFirst().orElseThrow();
     ConsensusCore core = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
-        (parent, max) -> List.of(), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        (parent, timestamp, max) -> List.of(), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
         ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
     assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal);
     assertThat(core.onTick(250).broadcast()).anyMatch(m -> m instanceof Proposal);

@@ -1,13 +1,16 @@
 package dev.tandem.node;
 
+import dev.tandem.bundles.LegSimulator;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
+import dev.tandem.node.bundles.BundleService;
 import dev.tandem.node.mempool.AdmissionException;
 import dev.tandem.node.mempool.Mempool;
 import dev.tandem.node.mempool.RejectReason;
@@ -36,7 +39,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +73,7 @@ public final class TandemNode implements AutoCloseable {
   private final FileLock lock;
   private final NodeStore store;
   private final Mempool mempool;
+  private final BundleService bundles;
   private final RejectionLog rejections;
   private final NodeMetrics metrics;
   private final List<Consumer<Block>> listeners = new CopyOnWriteArrayList<>();
@@ -80,7 +86,8 @@ public final class TandemNode implements AutoCloseable {
   private volatile TxGossip txGossip;
   private boolean closed;
 
-  private TandemNode(NodeConfig config, FileChannel lockChannel, FileLock lock, Ordering.Factory orderingFactory) {
+  private TandemNode(NodeConfig config, FileChannel lockChannel, FileLock lock, Ordering.Factory orderingFactory,
+      Map<Namespace, LegSimulator> legSimulators) {
     this.config = config;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -90,7 +97,10 @@ public final class TandemNode implements AutoCloseable {
     this.tip = height == 0 ? null : store.header(height).orElseThrow(() -> new IllegalStateException(
         "store says height " + height + " is final but has no such block"));
     TxValidator validator = new TxValidator(config.chainId(), config.maxTxPayloadBytes(), config.minFeePerByte());
-    this.mempool = new Mempool(store, validator, config.mempoolCapacity(), config.perSenderPendingLimit());
+    this.bundles = new BundleService(config.chainId(), store, validator, BundleService.Config.defaults(), legSimulators,
+        System::currentTimeMillis);
+    this.mempool = new Mempool(store, validator, config.mempoolCapacity(), config.perSenderPendingLimit(),
+        bundles.nonceClaims());
     this.rejections = new RejectionLog(config.rejectedRetention(), RejectionLog.MAX_ENTRIES, System::currentTimeMillis);
     Backend backend = new Backend();
     this.metrics = new NodeMetrics(mempool::size, this::finalizedHeight, RpcServer.methodNames(backend));
@@ -100,6 +110,7 @@ public final class TandemNode implements AutoCloseable {
       return thread;
     });
     this.ordering = orderingFactory.create(config, key);
+    bundles.start(mempool, ordering::onBundlePending);
   }
 
   /**
@@ -107,11 +118,19 @@ public final class TandemNode implements AutoCloseable {
    * orderer. Returns once the RPC server is listening.
    */
   public static TandemNode start(NodeConfig config) {
+    return start(config, Map.of());
+  }
+
+  /**
+   * Starts a node as {@link #start(NodeConfig)} does, with the rollups' execution pre-checks for
+   * atomic bundles, by namespace (see {@link #start(NodeConfig, Ordering.Factory, Map)}).
+   */
+  public static TandemNode start(NodeConfig config, Map<Namespace, LegSimulator> legSimulators) {
     if (config.consensusEnabled()) {
-      return start(config, dev.tandem.node.consensus.BftOrdering::new);
+      return start(config, dev.tandem.node.consensus.BftOrdering::new, legSimulators);
     }
     return start(config, (c, k) -> new SingleNodeOrdering(k, c.blockInterval(), c.maxBlockTxs(), c.maxBlockBytes(),
-        System::currentTimeMillis));
+        System::currentTimeMillis), legSimulators);
   }
 
   /**
@@ -119,6 +138,16 @@ public final class TandemNode implements AutoCloseable {
    * {@code config.dataDir()}, binds the RPC server, then starts the ordering.
    */
   public static TandemNode start(NodeConfig config, Ordering.Factory orderingFactory) {
+    return start(config, orderingFactory, Map.of());
+  }
+
+  /**
+   * Starts a node with another ordering and the rollups' execution pre-checks for atomic bundles:
+   * a bundle with a leg in one of {@code legSimulators}' namespaces is proposed only while its
+   * simulation passes (docs/bundles.md).
+   */
+  public static TandemNode start(NodeConfig config, Ordering.Factory orderingFactory,
+      Map<Namespace, LegSimulator> legSimulators) {
     FileChannel channel = null;
     FileLock fileLock;
     try {
@@ -138,7 +167,7 @@ public final class TandemNode implements AutoCloseable {
     }
     TandemNode node = null;
     try {
-      node = new TandemNode(config, channel, fileLock, orderingFactory);
+      node = new TandemNode(config, channel, fileLock, orderingFactory, legSimulators);
       node.vertx = Vertx.vertx();
       try {
         node.rpc = RpcServer.start(node.vertx, node.new Backend(), node.metrics)
@@ -184,6 +213,7 @@ public final class TandemNode implements AutoCloseable {
     });
     gossip.start();
     txGossip = gossip;
+    bundles.attach(p2p);
   }
 
   private static void closeQuietly(FileChannel channel) {
@@ -336,6 +366,7 @@ public final class TandemNode implements AutoCloseable {
       p2p.close();
     }
     ordering.close();
+    bundles.close();
     if (rpc != null) {
       rpc.close();
     }
@@ -408,6 +439,24 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public List<Transaction> propose(long height, long timestampMillis, int maxTxs, long maxBytes,
+        Set<Hash> inFlightTxIds, Set<Hash> inFlightBundleKeys) {
+      List<Transaction> plain = OrderingContext.super.propose(height, timestampMillis, maxTxs, maxBytes, inFlightTxIds,
+          inFlightBundleKeys);
+      return bundles.propose(plain, height, timestampMillis, maxTxs, maxBytes, inFlightBundleKeys);
+    }
+
+    @Override
+    public boolean isBundleIncluded(Hash bundleKey) {
+      return bundles.isIncludedInLog(bundleKey);
+    }
+
+    @Override
+    public boolean hasPendingBundles() {
+      return bundles.hasPending();
+    }
+
+    @Override
     public synchronized void finalize(Block block) {
       BlockHeader header = block.header();
       BlockHeader parent = tip;
@@ -422,6 +471,7 @@ public final class TandemNode implements AutoCloseable {
       List<Transaction> superseded = mempool.commit(block);
       metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(System.nanoTime() - started));
       tip = header;
+      bundles.onFinalized(block);
       for (Transaction tx : superseded) {
         rejections.record(tx.id(), RejectReason.SUPERSEDED, "another transaction of the sender with nonce "
             + tx.nonce() + " was finalized");
@@ -496,6 +546,11 @@ public final class TandemNode implements AutoCloseable {
     @Override
     public List<Hash> pendingIds() {
       return mempool.pendingIds();
+    }
+
+    @Override
+    public BundleService bundles() {
+      return bundles;
     }
   }
 }

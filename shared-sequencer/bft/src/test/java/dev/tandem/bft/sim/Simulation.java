@@ -149,7 +149,7 @@ final class Simulation {
     ConsensusConfig config = new ConsensusConfig(validators, node.key, CHAIN_ID, BASE_TIMEOUT, 4);
     CertifiedBlock tip = node.log.isEmpty() ? ConsensusCore.genesis(CHAIN_ID) : node.log.get(node.log.size() - 1);
     CommittedChain chain = hash -> Optional.ofNullable(node.logByHash.get(hash));
-    return new ConsensusCore(config, (parent, max) -> {
+    return new ConsensusCore(config, (parent, timestamp, max) -> {
       int start = (int) (parent.height() % txPool.size());
       return List.of(txPool.get(start), txPool.get((start + 3) % txPool.size())).subList(0, Math.min(2, max));
     }, block -> validateBlock(block), node.persisted, tip, chain);

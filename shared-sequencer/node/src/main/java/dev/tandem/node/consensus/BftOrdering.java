@@ -9,6 +9,8 @@ import dev.tandem.bft.ConsensusMessage;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.bundles.BundleRules;
+import dev.tandem.bundles.SignedManifest;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.DecodingException;
@@ -25,7 +27,6 @@ import dev.tandem.node.ordering.OrderingContext;
 import dev.tandem.p2p.PeerId;
 import dev.tandem.p2p.gossip.ValidationResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class BftOrdering implements Ordering {
   private final Map<Hash, Pending> uncommitted = new HashMap<>();
   private final int maxBlockBytes;
 
-  private record Pending(Hash parent, long height, Set<Hash> txIds) {}
+  private record Pending(Hash parent, long height, Set<Hash> txIds, Set<Hash> bundleKeys) {}
 
   private OrderingContext context;
   private NodeNetwork network;
@@ -259,47 +260,55 @@ public final class BftOrdering implements Ordering {
       return;
     }
     Set<Hash> ids = new HashSet<>();
-    block.transactions().forEach(tx -> ids.add(tx.id()));
-    uncommitted.put(block.hash(), new Pending(block.header().parentHash(), block.height(), ids));
+    Set<Hash> bundleKeys = new HashSet<>();
+    for (Transaction tx : block.transactions()) {
+      ids.add(tx.id());
+      if (tx.namespace().equals(Namespace.SYSTEM)) {
+        try {
+          bundleKeys.add(SignedManifest.parse(tx).bundleKey());
+        } catch (DecodingException invalid) {
+          // the block is invalid and will not be voted for; nothing to track
+        }
+      }
+    }
+    uncommitted.put(block.hash(), new Pending(block.header().parentHash(), block.height(), ids, bundleKeys));
   }
 
   private void forgetUpTo(long height) {
     uncommitted.values().removeIf(pending -> pending.height() <= height);
   }
 
-  /** Transaction ids in the uncommitted ancestors of {@code parent}, parent included. */
-  private Set<Hash> inFlight(Hash parent) {
+  /** Transaction ids (or, with {@code bundleKeys}, bundle keys) in the uncommitted ancestors of {@code parent}, parent included. */
+  private Set<Hash> inFlight(Hash parent, boolean bundleKeys) {
     Set<Hash> ids = new HashSet<>();
     Hash cursor = parent;
     for (Pending pending = uncommitted.get(cursor); pending != null; pending = uncommitted.get(cursor)) {
-      ids.addAll(pending.txIds());
+      ids.addAll(bundleKeys ? pending.bundleKeys() : pending.txIds());
       cursor = pending.parent();
     }
     return ids;
   }
 
-  private List<Transaction> payload(BlockHeader parent, int maxTxs) {
-    Set<Hash> exclude = inFlight(parent.hash());
-    List<Transaction> out = new ArrayList<>();
-    for (Transaction tx : context.orderable(maxTxs + exclude.size(), maxBlockBytes)) {
-      if (out.size() == maxTxs) {
-        break;
-      }
-      if (!exclude.contains(tx.id())) {
-        out.add(tx);
-      }
-    }
-    return out;
+  private List<Transaction> payload(BlockHeader parent, long timestampMillis, int maxTxs) {
+    return context.propose(parent.height() + 1, timestampMillis, maxTxs, maxBlockBytes, inFlight(parent.hash(), false),
+        inFlight(parent.hash(), true));
   }
 
   /**
    * The validity rules a node votes by; deterministic for a given chain. Every transaction must be
-   * well signed for this chain, outside the reserved namespace, not a bundle leg (bundles are not
-   * ordered by consensus yet), and not already in the log or in an uncommitted ancestor; no sender
-   * nonce may appear twice; the block must fit a proposal message.
+   * well signed for this chain and not already in the log or in an uncommitted ancestor; no sender
+   * nonce may appear twice (manifests in namespace 0 take no nonce); the block must fit a proposal
+   * message; and bundles must be whole ({@link BundleRules#checkBlock}: every manifest with all its
+   * legs, adjacent and in order, in its window, never included before).
    */
   private Verification validate(Block block) {
-    Set<Hash> seen = new HashSet<>(inFlight(block.header().parentHash()));
+    Set<Hash> inFlightBundles = inFlight(block.header().parentHash(), true);
+    Verification bundles = BundleRules.checkBlock(block,
+        key -> inFlightBundles.contains(key) || context.isBundleIncluded(key));
+    if (!bundles.valid()) {
+      return bundles;
+    }
+    Set<Hash> seen = new HashSet<>(inFlight(block.header().parentHash(), false));
     Set<String> senderNonces = new HashSet<>();
     long bytes = 0;
     for (Transaction tx : block.transactions()) {
@@ -307,14 +316,11 @@ public final class BftOrdering implements Ordering {
       if (tx.chainId() != config.chainId()) {
         return Verification.failed("transaction " + tx.id() + " is for chain " + tx.chainId());
       }
-      if (tx.namespace().equals(Namespace.SYSTEM) || tx.isBundleLeg()) {
-        return Verification.failed("transaction " + tx.id() + " uses the reserved namespace or is a lone bundle leg");
-      }
       if (!seen.add(tx.id()) || context.isFinalized(tx.id())) {
         return Verification.failed("transaction " + tx.id() + " is already in the chain");
       }
       // Blocks sort by namespace, so a sender's nonces may appear out of order; each may appear once.
-      if (!senderNonces.add(tx.sender() + "/" + tx.nonce())) {
+      if (!tx.namespace().equals(Namespace.SYSTEM) && !senderNonces.add(tx.sender() + "/" + tx.nonce())) {
         return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
       }
       // The same transaction in our mempool had its signature checked on admission.
@@ -331,6 +337,11 @@ public final class BftOrdering implements Ordering {
   @Override
   public void onAdmitted(Transaction tx) {
     // An idle leader proposes as soon as it has something to order, without waiting for the tick.
+    submit(() -> apply(core.onTick(now())));
+  }
+
+  @Override
+  public void onBundlePending() {
     submit(() -> apply(core.onTick(now())));
   }
 

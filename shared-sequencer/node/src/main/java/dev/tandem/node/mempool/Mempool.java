@@ -2,6 +2,7 @@ package dev.tandem.node.mempool;
 
 import dev.tandem.core.Block;
 import dev.tandem.core.Hash;
+import dev.tandem.core.Namespace;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.store.NodeStore;
@@ -27,14 +28,27 @@ import java.util.TreeMap;
  * durable, until the gap fills. There is no replacement: a nonce, once pending, is taken until
  * it is finalized.
  *
+ * <p>Bundles. A nonce that a pending atomic bundle's leg claims ({@link NonceClaims}) is refused
+ * to a plain transaction, and {@link #nextNonce} skips it, so that first-seen holds across both
+ * pools. Manifests (namespace 0) take no account nonce and never move a sender's finalized nonce.
+ *
  * <p>Thread-safe: admission and block commits are serialized on this object; signature checks
  * run before taking the lock.
  */
 public final class Mempool {
+  /** Which pending bundle, if any, claims a sender's nonce. */
+  @FunctionalInterface
+  public interface NonceClaims {
+    NonceClaims NONE = (sender, nonce) -> Optional.empty();
+
+    Optional<Hash> claimedBy(PublicKey sender, long nonce);
+  }
+
   private final NodeStore store;
   private final TxValidator validator;
   private final int capacity;
   private final int perSenderLimit;
+  private final NonceClaims claims;
   private final Map<Hash, Entry> byId = new HashMap<>();
   private final Map<PublicKey, TreeMap<Long, Entry>> bySender = new HashMap<>();
   /** Last finalized nonce per sender seen so far, -1 for none; the store is asked on a miss. */
@@ -62,8 +76,14 @@ public final class Mempool {
     }
   }
 
-  /** Rebuilds the index from the store's durable mempool. */
+  /** Rebuilds the index from the store's durable mempool; no bundle claims. */
   public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit) {
+    this(store, validator, capacity, perSenderLimit, NonceClaims.NONE);
+  }
+
+  /** Rebuilds the index from the store's durable mempool; {@code claims} are the pending bundles' nonces. */
+  public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit, NonceClaims claims) {
+    this.claims = claims;
     this.store = store;
     this.validator = validator;
     this.capacity = capacity;
@@ -153,6 +173,11 @@ public final class Mempool {
             + " pending transactions (limit " + perSenderLimit + ")");
       }
     }
+    Optional<Hash> bundle = claims.claimedBy(tx.sender(), tx.nonce());
+    if (bundle.isPresent()) {
+      throw new AdmissionException(RejectReason.NONCE_IN_USE, id, "nonce " + tx.nonce()
+          + " is claimed by pending bundle " + bundle.get() + "; use tandem_getNonce for a free one");
+    }
     // Bounds the gap a sender can open: every pending nonce lies in (finalized, finalized + limit].
     if (tx.nonce() - finalized > perSenderLimit) {
       throw new AdmissionException(RejectReason.NONCE_TOO_HIGH, id, "nonce " + tx.nonce() + " is more than "
@@ -193,14 +218,36 @@ public final class Mempool {
     return byId.size();
   }
 
-  /** The nonce a sender should use next: after its finalized nonce and its contiguous pending ones. */
+  /**
+   * The nonce a sender should use next: after its finalized nonce and its contiguous pending ones,
+   * plain or claimed by a pending bundle.
+   */
   public synchronized long nextNonce(PublicKey sender) {
     long next = finalizedNonce(sender) + 1;
     TreeMap<Long, Entry> senderTxs = bySender.get(sender);
-    while (senderTxs != null && senderTxs.containsKey(next)) {
+    while ((senderTxs != null && senderTxs.containsKey(next)) || claims.claimedBy(sender, next).isPresent()) {
       next++;
     }
     return next;
+  }
+
+  /**
+   * Why a bundle leg may not use this sender nonce (already finalized, or held by a pending plain
+   * transaction), or empty when it is free here.
+   */
+  public synchronized Optional<String> legNonceConflict(PublicKey sender, long nonce) {
+    long finalized = finalizedNonce(sender);
+    if (nonce <= finalized) {
+      return Optional.of("nonce " + nonce + " of sender " + sender + " is at or below its last finalized nonce "
+          + finalized);
+    }
+    TreeMap<Long, Entry> senderTxs = bySender.get(sender);
+    Entry holder = senderTxs == null ? null : senderTxs.get(nonce);
+    if (holder != null) {
+      return Optional.of("nonce " + nonce + " of sender " + sender + " is held by pending transaction "
+          + holder.tx().id());
+    }
+    return Optional.empty();
   }
 
   /** Whether the transaction is pending and every nonce before it is pending or finalized. */
@@ -254,7 +301,9 @@ public final class Mempool {
     Map<PublicKey, Long> highest = new HashMap<>();
     Set<Hash> inBlock = new HashSet<>();
     for (Transaction tx : block.transactions()) {
-      highest.merge(tx.sender(), tx.nonce(), Math::max);
+      if (!tx.namespace().equals(Namespace.SYSTEM)) {
+        highest.merge(tx.sender(), tx.nonce(), Math::max);
+      }
       inBlock.add(tx.id());
     }
     List<Transaction> stale = new ArrayList<>();

@@ -34,6 +34,10 @@ public final class TxValidator {
     return minFeePerByte;
   }
 
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
   /** Decodes and checks everything but the signature. */
   public Transaction decode(byte[] encoded) {
     if (encoded.length > maxEncodedBytes()) {

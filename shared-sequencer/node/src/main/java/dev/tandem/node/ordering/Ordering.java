@@ -20,6 +20,10 @@ public interface Ordering extends AutoCloseable {
    */
   void onAdmitted(Transaction tx);
 
+  /** An atomic bundle became pending (by RPC or gossip): an idle proposer should look again. */
+  default void onBundlePending() {
+  }
+
   /**
    * The parent hash of the chain's first block (height 1). The single-node orderer uses the zero
    * hash; consensus uses the hash of its genesis block.

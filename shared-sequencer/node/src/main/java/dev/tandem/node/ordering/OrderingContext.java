@@ -2,10 +2,13 @@ package dev.tandem.node.ordering;
 
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
+import dev.tandem.core.Hash;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.net.NodeNetwork;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** What the node offers an {@link Ordering}: the log's tip, the orderable mempool, and finalization. */
 public interface OrderingContext {
@@ -48,6 +51,33 @@ public interface OrderingContext {
 
   /** Whether a transaction is already in the finalized log. */
   default boolean isFinalized(dev.tandem.core.Hash txId) {
+    return false;
+  }
+
+  /**
+   * The next block's transactions in proposal order, for a block at {@code height} with header
+   * timestamp {@code timestampMillis}: pending atomic bundles whose window holds the block, merged
+   * with orderable plain transactions so that no bundle is ever split, within the limits. Leaves out
+   * the transactions and bundle keys that uncommitted ancestors of the block already carry.
+   */
+  default List<Transaction> propose(long height, long timestampMillis, int maxTxs, long maxBytes,
+      Set<Hash> inFlightTxIds, Set<Hash> inFlightBundleKeys) {
+    List<Transaction> out = new ArrayList<>();
+    for (Transaction tx : orderable(maxTxs + inFlightTxIds.size(), maxBytes)) {
+      if (out.size() < maxTxs && !inFlightTxIds.contains(tx.id())) {
+        out.add(tx);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a finalized block recorded the bundle with this key. */
+  default boolean isBundleIncluded(Hash bundleKey) {
+    return false;
+  }
+
+  /** Whether bundles wait for a block (an idle single-node orderer keeps looking while they do). */
+  default boolean hasPendingBundles() {
     return false;
   }
 

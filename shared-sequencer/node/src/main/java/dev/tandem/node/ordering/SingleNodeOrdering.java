@@ -8,6 +8,7 @@ import dev.tandem.core.Transaction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,11 @@ public final class SingleNodeOrdering implements Ordering {
     work = true;
   }
 
+  @Override
+  public void onBundlePending() {
+    work = true;
+  }
+
   private void tick() {
     if (!work) {
       return;
@@ -76,15 +82,18 @@ public final class SingleNodeOrdering implements Ordering {
 
   /** Cuts and finalizes one block if anything is orderable; returns it, or empty when idle. */
   Optional<Block> cutBlock() {
-    List<Transaction> txs = context.orderable(maxBlockTxs, maxBlockBytes - BlockHeader.ENCODED_LENGTH - 4);
-    if (txs.isEmpty()) {
-      return Optional.empty();
-    }
     Optional<BlockHeader> tip = context.lastFinalized();
     long height = tip.map(h -> h.height() + 1).orElse(1L);
     Hash parent = tip.map(BlockHeader::hash).orElse(Hash.ZERO);
     // Timestamps never go backwards, even if the wall clock does.
     long timestamp = Math.max(clockMillis.getAsLong(), tip.map(BlockHeader::timestampMillis).orElse(0L));
+    List<Transaction> txs = context.propose(height, timestamp, maxBlockTxs,
+        maxBlockBytes - BlockHeader.ENCODED_LENGTH - 4, Set.of(), Set.of());
+    if (txs.isEmpty()) {
+      // A bundle whose window has not opened yet needs another look later.
+      work = context.hasPendingBundles();
+      return Optional.empty();
+    }
     Block block = Block.build(context.chainId(), height, parent, timestamp, proposer.publicKey(), txs);
     context.finalize(block);
     // More may wait (the block was full, or a gap just closed); look again next tick.

@@ -3,6 +3,10 @@ package dev.tandem.node.rpc;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.bundles.BundleReceipt;
+import dev.tandem.bundles.BundleState;
+import dev.tandem.bundles.BundleStatus;
+import dev.tandem.bundles.LegRef;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.Hex;
@@ -10,6 +14,7 @@ import dev.tandem.core.NamespaceProof;
 import dev.tandem.core.NamespaceSlice;
 import dev.tandem.core.NmtNode;
 import dev.tandem.core.Transaction;
+import java.util.List;
 
 /** The JSON shapes of the API: numbers as 0x quantities and bytes as 0x hex, as Ethereum JSON-RPC writes them. */
 final class JsonViews {
@@ -82,6 +87,34 @@ final class JsonViews {
       sibling.put("minNamespace", String.format("0x%016x", node.minNamespace()));
       sibling.put("maxNamespace", String.format("0x%016x", node.maxNamespace()));
       sibling.put("hash", node.hash().toHex());
+    }
+    return out;
+  }
+
+  /** A bundle status as tandem_getBundleStatus returns it (docs/json-rpc.md). */
+  static ObjectNode bundleStatus(BundleStatus status, List<BundleReceipt> receipts) {
+    ObjectNode out = JSON.objectNode();
+    out.put("bundleKey", status.bundleKey().toHex());
+    if (status.bundleId() == null) {
+      out.putNull("bundleId");
+    } else {
+      out.put("bundleId", status.bundleId().toHex());
+    }
+    out.put("revision", Hex.quantity(status.revision()));
+    out.put("status", status.state().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("reason", status.reason());
+    if (status.state() == BundleState.INCLUDED) {
+      out.put("blockHeight", Hex.quantity(status.includedHeight()));
+      out.put("blockHash", status.includedBlockHash().toHex());
+    }
+    ArrayNode legs = out.putArray("legs");
+    for (int i = 0; i < status.legs().size(); i++) {
+      LegRef leg = status.legs().get(i);
+      legs.addObject().put("index", i).put("namespace", leg.namespace().toHex()).put("txHash", leg.txId().toHex());
+    }
+    if (!receipts.isEmpty()) {
+      ArrayNode encoded = out.putArray("receipts");
+      receipts.forEach(receipt -> encoded.add(Hex.encode(receipt.encode())));
     }
     return out;
   }

@@ -38,4 +38,7 @@ public interface RpcBackend {
   int mempoolSize();
 
   List<Hash> pendingIds();
+
+  /** Atomic bundles: submit, cancel, statuses with receipts. */
+  dev.tandem.node.bundles.BundleService bundles();
 }

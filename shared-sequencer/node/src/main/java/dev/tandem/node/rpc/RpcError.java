@@ -13,6 +13,12 @@ final class RpcError extends RuntimeException {
   static final int SUBSCRIPTIONS_NEED_WEBSOCKET = -32020;
   /** The connection holds its maximum number of subscriptions. */
   static final int TOO_MANY_SUBSCRIPTIONS = -32021;
+  /** The bundle does not decode (docs/bundles.md, encoding). */
+  static final int MALFORMED_BUNDLE = -32030;
+  /** The bundle was refused: signature, window, nonce conflict, revision, fee, pool full, already included. */
+  static final int BUNDLE_REJECTED = -32031;
+  /** The cancel does not decode, is for another chain or is badly signed. */
+  static final int BAD_CANCEL = -32032;
 
   private final int code;
   private final transient JsonNode data;

@@ -11,12 +11,16 @@ import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
+import dev.tandem.bundles.BundleStatus;
+import dev.tandem.node.bundles.BundleService;
 import dev.tandem.node.mempool.RejectionLog;
 import dev.tandem.node.store.NodeStore;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The JSON-RPC method table. Each method runs on a worker thread and may block. */
 final class RpcMethods {
@@ -68,6 +72,24 @@ final class RpcMethods {
       Namespace namespace = p.namespace(1);
       return node.block(height).<JsonNode>map(b -> JsonViews.slice(b, b.slice(namespace))).orElse(NullNode.instance);
     });
+    methods.put("tandem_sendBundle", (p, s) -> {
+      p.expect(1, 1);
+      String hex = p.text(0, "bundle hex");
+      return JsonViews.bundleStatus(bundleCall(RpcError.BUNDLE_REJECTED, () -> node.bundles().submitHex(hex)), List.of());
+    });
+    methods.put("tandem_getBundleStatus", (p, s) -> {
+      p.expect(1, 2);
+      Hash key = p.hash(0, "bundle key");
+      Optional<BundleService.StatusView> view = p.size() == 2
+          ? node.bundles().statusById(key, p.hash(1, "bundle id"))
+          : node.bundles().status(key);
+      return view.<JsonNode>map(v -> JsonViews.bundleStatus(v.status(), v.receipts())).orElse(NullNode.instance);
+    });
+    methods.put("tandem_cancelBundle", (p, s) -> {
+      p.expect(1, 1);
+      String hex = p.text(0, "cancel hex");
+      return JsonViews.bundleStatus(bundleCall(RpcError.BAD_CANCEL, () -> node.bundles().cancelHex(hex)), List.of());
+    });
     methods.put("tandem_subscribe", (p, s) -> subscribe(p, s));
     methods.put("tandem_unsubscribe", (p, s) -> {
       p.expect(1, 1);
@@ -100,6 +122,16 @@ final class RpcMethods {
 
   Method get(String name) {
     return methods.get(name);
+  }
+
+  /** Runs a bundle call; a refusal becomes {@code rejectedCode} (or malformed-bundle) with the reason as data. */
+  private static BundleStatus bundleCall(int rejectedCode, Supplier<BundleStatus> call) {
+    try {
+      return call.get();
+    } catch (BundleService.BundleRejected e) {
+      int code = e.malformed() && rejectedCode == RpcError.BUNDLE_REJECTED ? RpcError.MALFORMED_BUNDLE : rejectedCode;
+      throw new RpcError(code, e.getMessage(), JSON.objectNode().put("reason", e.getMessage()));
+    }
   }
 
   private JsonNode receipt(Hash id) {

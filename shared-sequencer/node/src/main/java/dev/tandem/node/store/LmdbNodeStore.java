@@ -1,11 +1,14 @@
 package dev.tandem.node.store;
 
+import dev.tandem.bundles.BundleRules;
+import dev.tandem.bundles.SignedManifest;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.CanonicalReader;
 import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
+import dev.tandem.core.Namespace;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import java.io.IOException;
@@ -36,7 +39,9 @@ import org.lmdbjava.Txn;
  *
  * <p>Tables: {@code blocks} u64 height → block encoding; {@code block_hashes} hash → u64 height;
  * {@code txs} tx id → (u64 height, u32 index, u64 namespace); {@code nonces} sender → u64 nonce;
- * {@code mempool} tx id → (u64 admission seq, tx encoding); {@code meta} "finalized" → u64 height.
+ * {@code mempool} tx id → (u64 admission seq, tx encoding); {@code meta} "finalized" → u64 height;
+ * {@code bundles} bundle key → u64 height of the block that recorded its manifest;
+ * {@code bundle_pool} bundle key → encoding of a pending bundle.
  */
 public final class LmdbNodeStore implements NodeStore {
   private static final byte[] FINALIZED_KEY = "finalized".getBytes(StandardCharsets.US_ASCII);
@@ -48,6 +53,8 @@ public final class LmdbNodeStore implements NodeStore {
   private final Dbi<byte[]> nonces;
   private final Dbi<byte[]> mempool;
   private final Dbi<byte[]> meta;
+  private final Dbi<byte[]> bundles;
+  private final Dbi<byte[]> bundlePool;
   private final Object group = new Object();
   private final List<GroupWrite> groupQueue = new ArrayList<>();
   private boolean groupWriting;
@@ -73,6 +80,8 @@ public final class LmdbNodeStore implements NodeStore {
     this.nonces = env.openDbi("nonces", DbiFlags.MDB_CREATE);
     this.mempool = env.openDbi("mempool", DbiFlags.MDB_CREATE);
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+    this.bundles = env.openDbi("bundles", DbiFlags.MDB_CREATE);
+    this.bundlePool = env.openDbi("bundle_pool", DbiFlags.MDB_CREATE);
   }
 
   /** Opens (creating if needed) the store in {@code directory}. */
@@ -84,7 +93,7 @@ public final class LmdbNodeStore implements NodeStore {
     }
     try {
       // MDB_NOTLS ties reader slots to transactions, not threads, so any pool thread may read.
-      Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSizeBytes).setMaxDbs(8)
+      Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSizeBytes).setMaxDbs(16)
           .setMaxReaders(256).open(directory.toFile(), EnvFlags.MDB_NOTLS);
       return new LmdbNodeStore(env);
     } catch (LmdbException e) {
@@ -266,7 +275,15 @@ public final class LmdbNodeStore implements NodeStore {
         byte[] id = tx.id().toBytes();
         txs.put(txn, id, new CanonicalWriter(20).u64(block.height()).u32(i).u64(tx.namespace().id()).toByteArray());
         mempool.delete(txn, id);
-        highest.merge(tx.sender(), tx.nonce(), Math::max);
+        // Manifests (namespace 0) take no account nonce.
+        if (!tx.namespace().equals(Namespace.SYSTEM)) {
+          highest.merge(tx.sender(), tx.nonce(), Math::max);
+        }
+      }
+      for (SignedManifest manifest : BundleRules.manifests(block)) {
+        byte[] key = manifest.bundleKey().toBytes();
+        bundles.put(txn, key, height);
+        bundlePool.delete(txn, key);
       }
       for (Map.Entry<PublicKey, Long> entry : highest.entrySet()) {
         byte[] key = entry.getKey().toBytes();
@@ -280,6 +297,42 @@ public final class LmdbNodeStore implements NodeStore {
       }
       meta.put(txn, FINALIZED_KEY, height);
     });
+  }
+
+  @Override
+  public OptionalLong bundleHeight(Hash bundleKey) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] value = bundles.get(txn, bundleKey.toBytes());
+      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
+    }
+  }
+
+  @Override
+  public void putPendingBundle(Hash bundleKey, byte[] encodedBundle) {
+    write(txn -> bundlePool.put(txn, bundleKey.toBytes(), encodedBundle));
+  }
+
+  @Override
+  public void removePendingBundles(Collection<Hash> bundleKeys) {
+    if (bundleKeys.isEmpty()) {
+      return;
+    }
+    write(txn -> {
+      for (Hash key : bundleKeys) {
+        bundlePool.delete(txn, key.toBytes());
+      }
+    });
+  }
+
+  @Override
+  public List<byte[]> pendingBundles() {
+    List<byte[]> out = new ArrayList<>();
+    try (Txn<byte[]> txn = env.txnRead(); CursorIterable<byte[]> entries = bundlePool.iterate(txn)) {
+      for (CursorIterable.KeyVal<byte[]> entry : entries) {
+        out.add(entry.val());
+      }
+    }
+    return out;
   }
 
   private void write(java.util.function.Consumer<Txn<byte[]>> body) {

@@ -44,6 +44,18 @@ public interface NodeStore extends AutoCloseable {
   /** Every pending transaction, in admission order (used to rebuild the mempool on start). */
   List<PendingTx> pending();
 
+  /** The height of the finalized block that recorded the bundle with this key (by its manifest). */
+  OptionalLong bundleHeight(Hash bundleKey);
+
+  /** Durably keeps a pending bundle (its encoding), so that a restart restores the bundle pool. */
+  void putPendingBundle(Hash bundleKey, byte[] encodedBundle);
+
+  /** Durably forgets pending bundles that ended (included, expired, cancelled, replaced, rejected). */
+  void removePendingBundles(Collection<Hash> bundleKeys);
+
+  /** The encodings of every kept pending bundle. */
+  List<byte[]> pendingBundles();
+
   /**
    * Appends the next block (its height must be {@code finalizedHeight() + 1}) and, in the same
    * write transaction, indexes its transactions, advances its senders' nonces and removes its
