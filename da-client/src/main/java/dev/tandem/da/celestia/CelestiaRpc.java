@@ -68,10 +68,6 @@ final class CelestiaRpc {
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  URI url() {
-    return url;
-  }
-
   /**
    * Calls {@code method}, retrying under {@code policy} when the failure is {@link Failure#UNREACHED}
    * and, if {@code retryUncertain}, {@link Failure#UNCERTAIN} (only for calls that change nothing).
