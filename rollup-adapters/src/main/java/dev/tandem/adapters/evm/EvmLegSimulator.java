@@ -162,7 +162,7 @@ public final class EvmLegSimulator implements LegSimulator, AutoCloseable {
   }
 
   /** The result of {@code eth_simulateV1}: one simulated block per block state call. */
-  public static final class SimulateResponse extends Response<JsonNode> {}
+  private static final class SimulateResponse extends Response<JsonNode> {}
 
   @Override
   public void close() {

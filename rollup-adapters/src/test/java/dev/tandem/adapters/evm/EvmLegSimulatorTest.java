@@ -2,6 +2,9 @@ package dev.tandem.adapters.evm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.tandem.bundles.SimulationResult;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
@@ -10,8 +13,16 @@ import dev.tandem.testsupport.AnvilProcess;
 import dev.tandem.testsupport.FreePorts;
 import dev.tandem.testsupport.evm.TokenContract;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +45,7 @@ class EvmLegSimulatorTest {
   private static final String EMPTY = Credentials.create(EMPTY_KEY).getAddress();
   private static final BigInteger HELD = BigInteger.valueOf(500);
   private static final KeyPair TANDEM_KEY = KeyPair.generate(new Random(7));
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static AnvilProcess anvilA;
   private static AnvilProcess anvilB;
@@ -148,6 +160,61 @@ class EvmLegSimulatorTest {
     // Simulation changed nothing.
     assertThat(tokenA.balanceOf(EMPTY)).isZero();
     assertThat(tokenA.balanceOf(HOLDER)).isEqualTo(HELD);
+  }
+
+  /**
+   * A node without eth_simulateV1 (a loopback proxy to anvil that refuses the method): the legs are
+   * called one by one on the same state, with the limitation the javadoc states.
+   */
+  @Test
+  void withoutSimulateV1LegsAreCalledIndependently() throws Exception {
+    AtomicInteger simulateV1Requests = new AtomicInteger();
+    HttpClient client = HttpClient.newHttpClient();
+    HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    proxy.createContext("/", exchange -> {
+      byte[] request = exchange.getRequestBody().readAllBytes();
+      JsonNode json = JSON.readTree(request);
+      byte[] response;
+      if (json.path("method").asText().equals("eth_simulateV1")) {
+        simulateV1Requests.incrementAndGet();
+        response = JSON.writeValueAsBytes(Map.of("jsonrpc", "2.0", "id", json.path("id").asLong(),
+            "error", Map.of("code", -32601, "message", "the method eth_simulateV1 does not exist/is not available")));
+      } else {
+        try {
+          response = client.send(HttpRequest.newBuilder(URI.create(anvilA.rpcUrl()))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+              HttpResponse.BodyHandlers.ofByteArray()).body();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.IOException(e);
+        }
+      }
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, response.length);
+      exchange.getResponseBody().write(response);
+      exchange.close();
+    });
+    proxy.start();
+    String proxyUrl = "http://127.0.0.1:" + proxy.getAddress().getPort();
+    try (EvmLegSimulator fallback = new EvmLegSimulator(proxyUrl, CHAIN_A)) {
+      long deployerNonce = tokenA.pendingNonce(DEPLOYER);
+      long emptyNonce = tokenA.pendingNonce(EMPTY);
+      Transaction fund = leg(1, transfer(tokenA, CHAIN_A, DEPLOYER_KEY, deployerNonce, EMPTY, BigInteger.TEN));
+      Transaction spend = leg(2, transfer(tokenA, CHAIN_A, EMPTY_KEY, emptyNonce, HOLDER, BigInteger.TEN));
+      SimulationResult dependent = fallback.simulate(List.of(fund, spend));
+      assertThat(dependent.ok()).as("the spend does not see the funding").isFalse();
+      assertThat(dependent.reason()).isEqualTo("leg #1 would revert: TandemToken: transfer amount exceeds balance");
+
+      long holderNonce = tokenA.pendingNonce(HOLDER);
+      SimulationResult overspend = fallback.simulate(List.of(
+          leg(1, transfer(tokenA, CHAIN_A, HOLDER_KEY, holderNonce, EMPTY, HELD)),
+          leg(2, transfer(tokenA, CHAIN_A, HOLDER_KEY, holderNonce + 1, DEPLOYER, HELD))));
+      assertThat(overspend.ok()).as("each leg alone is funded").isTrue();
+      assertThat(simulateV1Requests).as("asked once, then remembered as unsupported").hasValue(1);
+    } finally {
+      proxy.stop(0);
+    }
   }
 
   @Test
