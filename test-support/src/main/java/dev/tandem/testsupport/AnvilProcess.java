@@ -22,6 +22,14 @@ public final class AnvilProcess implements AutoCloseable {
   public static final String DEV_PRIVATE_KEY =
       "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
   public static final String DEV_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  /**
+   * The keys of anvil's first three dev accounts (mnemonic "test test ... junk"), each funded with
+   * 10000 ether on every chain id: distinct senders for tests such as a two-party swap.
+   */
+  public static final List<String> DEV_PRIVATE_KEYS = List.of(
+      DEV_PRIVATE_KEY,
+      "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+      "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 
   private final Process process;
   private final int port;

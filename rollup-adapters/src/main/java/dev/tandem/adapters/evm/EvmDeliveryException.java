@@ -1,7 +1,7 @@
 package dev.tandem.adapters.evm;
 
 /** Delivery to the rollup's execution client failed: rejected, unreachable, or not executed in time. */
-public final class EvmDeliveryException extends RuntimeException {
+public class EvmDeliveryException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public EvmDeliveryException(String message) {

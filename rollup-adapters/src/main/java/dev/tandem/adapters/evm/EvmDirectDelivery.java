@@ -3,7 +3,6 @@ package dev.tandem.adapters.evm;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.SignatureException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,10 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.web3j.crypto.Hash;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.SignedRawTransaction;
-import org.web3j.crypto.TransactionDecoder;
-import org.web3j.crypto.transaction.type.Transaction1559;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
@@ -83,7 +78,8 @@ public final class EvmDirectDelivery implements AutoCloseable {
   /**
    * Sends the transactions in order without waiting for execution; known ones are skipped.
    *
-   * @throws EvmDeliveryException if the node rejects one (the ones before it were sent)
+   * @throws TransactionRejectedException if the node rejects one (the ones before it were sent)
+   * @throws EvmDeliveryException if the node cannot be reached
    */
   public List<SubmittedTx> submit(List<byte[]> rawTransactions) {
     List<SubmittedTx> submitted = new ArrayList<>(rawTransactions.size());
@@ -135,25 +131,7 @@ public final class EvmDirectDelivery implements AutoCloseable {
    * @throws EvmDeliveryException if the node cannot be reached
    */
   public SimulationResult simulate(byte[] rawTransaction) {
-    SignedRawTransaction tx = decodeSigned(rawTransaction);
-    String from;
-    try {
-      from = tx.getFrom();
-    } catch (SignatureException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot recover the sender of the transaction: " + e.getMessage(), e);
-    }
-    BigInteger gasPrice = null;
-    BigInteger maxPriorityFee = null;
-    BigInteger maxFee = null;
-    if (tx.getTransaction() instanceof Transaction1559 dynamic) {
-      maxPriorityFee = dynamic.getMaxPriorityFeePerGas();
-      maxFee = dynamic.getMaxFeePerGas();
-    } else {
-      gasPrice = tx.getGasPrice();
-    }
-    String to = tx.getTo() == null || tx.getTo().isEmpty() || tx.getTo().equals("0x") ? null : tx.getTo();
-    Transaction call = new Transaction(from, null, gasPrice, tx.getGasLimit(), to, tx.getValue(),
-        Numeric.prependHexPrefix(tx.getData()), null, maxPriorityFee, maxFee);
+    Transaction call = SignedEthTx.decode(rawTransaction).callRequest();
     EthCall response = send("eth_call", () -> web3j.ethCall(call, DefaultBlockParameterName.PENDING).send());
     if (!response.hasError()) {
       return new SimulationResult(false, Optional.empty(), response.getValue());
@@ -192,7 +170,7 @@ public final class EvmDirectDelivery implements AutoCloseable {
           || lower.contains("nonce too low")) && isKnown(hash)) {
         return new SubmittedTx(hash, true);
       }
-      throw new EvmDeliveryException("node rejected transaction " + hash + ": " + message);
+      throw new TransactionRejectedException(hash, message);
     }
     if (response.getTransactionHash() != null && !response.getTransactionHash().equalsIgnoreCase(hash)) {
       throw new EvmDeliveryException("node reports hash " + response.getTransactionHash() + " for transaction "
@@ -216,21 +194,8 @@ public final class EvmDirectDelivery implements AutoCloseable {
     return response.getTransactionReceipt();
   }
 
-  private static SignedRawTransaction decodeSigned(byte[] raw) {
-    RawTransaction decoded;
-    try {
-      decoded = TransactionDecoder.decode(Numeric.toHexString(raw));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a decodable Ethereum transaction: " + e, e);
-    }
-    if (!(decoded instanceof SignedRawTransaction signed)) {
-      throw new IllegalArgumentException("transaction is not signed");
-    }
-    return signed;
-  }
-
   /** The revert data from an error's data field: anvil and geth send a hex string. */
-  private static String revertData(String data) {
+  static String revertData(String data) {
     if (data == null) {
       return "0x";
     }
