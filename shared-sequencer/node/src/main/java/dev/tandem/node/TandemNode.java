@@ -497,5 +497,10 @@ public final class TandemNode implements AutoCloseable {
     public List<Hash> pendingIds() {
       return mempool.pendingIds();
     }
+
+    @Override
+    public Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
+      return height < 1 || height > finalizedHeight() ? Optional.empty() : ordering.certificate(height);
+    }
   }
 }

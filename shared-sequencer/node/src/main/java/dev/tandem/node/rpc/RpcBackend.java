@@ -38,4 +38,7 @@ public interface RpcBackend {
   int mempoolSize();
 
   List<Hash> pendingIds();
+
+  /** The quorum certificate of a finalized block; always empty on a node without consensus. */
+  Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height);
 }

@@ -68,6 +68,7 @@ final class RpcMethods {
       Namespace namespace = p.namespace(1);
       return node.block(height).<JsonNode>map(b -> JsonViews.slice(b, b.slice(namespace))).orElse(NullNode.instance);
     });
+    VerificationMethods.register(node, methods);
     methods.put("tandem_subscribe", (p, s) -> subscribe(p, s));
     methods.put("tandem_unsubscribe", (p, s) -> {
       p.expect(1, 1);
