@@ -64,7 +64,9 @@ class SliceVerifierTest {
     added.add(Transaction.sign(CHAIN, ROLLUP, 9, 1, new byte[] {9}, user));
     for (List<Transaction> tampered : List.of(dropped, reordered, added)) {
       NamespaceSlice slice = new NamespaceSlice(honest.height(), ROLLUP, tampered, honest.proof());
-      assertThat(SliceVerifier.verify(block.header(), honestProof(), set, slice).valid()).isFalse();
+      var result = SliceVerifier.verify(block.header(), honestProof(), set, slice);
+      assertThat(result.valid()).isFalse();
+      assertThat(result.reason()).startsWith("slice: ");
     }
   }
 
