@@ -113,7 +113,8 @@ public final class VerifyCommand implements Callable<Integer> {
     out.println("VALID: namespace " + evidence.slice().namespace().toHex() + " at height " + header.height()
         + ": " + evidence.slice().transactions().size() + " transaction(s), complete and in block order; block "
         + header.hash().toHex() + " is final (certified in view " + evidence.proof().blockQc().view()
-        + ", its child in view " + evidence.proof().childQc().view() + ") under " + evidence.validators().size()
+        + ", committed by the QC of height " + evidence.proof().commitQc().height() + " in view "
+        + evidence.proof().commitQc().view() + ") under " + evidence.validators().size()
         + " validators, total stake " + evidence.validators().totalStake());
     out.flush();
     return VALID;

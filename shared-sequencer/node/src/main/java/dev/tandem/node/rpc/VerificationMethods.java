@@ -10,6 +10,8 @@ import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.Hex;
 import dev.tandem.node.NodeConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,29 +39,41 @@ final class VerificationMethods {
   }
 
   /**
-   * {@code {height, blockHash, header, proof}} (hex), or null while the block is not provable with
-   * one certified child: the tip (its child is certified but not yet final, so its QC is not stored)
-   * and a block finalized as an ancestor after a view change (its child was certified in a later view).
+   * {@code {height, blockHash, header, proof}} (hex), or null while the block is not provable. The
+   * proof ends at the first finalized descendant whose QC was formed in the view right after its
+   * parent's: usually the child. Null for the tip and above (the committing descendant is certified
+   * but not final yet, so its QC is not stored) and when no such descendant is within
+   * {@link FinalityProof#MAX_PATH} heights.
    */
   private static JsonNode finalityProof(RpcBackend node, long height) {
     requireConsensus(node);
     Optional<BlockHeader> header = node.header(height);
-    Optional<BlockHeader> child = node.header(height + 1);
     Optional<QuorumCertificate> blockQc = node.certificate(height);
-    Optional<QuorumCertificate> childQc = node.certificate(height + 1);
-    if (header.isEmpty() || child.isEmpty() || blockQc.isEmpty() || childQc.isEmpty()) {
+    if (header.isEmpty() || blockQc.isEmpty()) {
       return NullNode.instance;
     }
-    if (childQc.get().view() != blockQc.get().view() + 1 || childQc.get().parentView() != blockQc.get().view()) {
-      return NullNode.instance;
+    List<BlockHeader> path = new ArrayList<>();
+    for (long next = height + 1; path.size() < FinalityProof.MAX_PATH; next++) {
+      Optional<BlockHeader> descendant = node.header(next);
+      Optional<QuorumCertificate> qc = node.certificate(next);
+      if (descendant.isEmpty() || qc.isEmpty()) {
+        return NullNode.instance;
+      }
+      path.add(descendant.get());
+      QuorumCertificate commitQc = qc.get();
+      boolean commits = commitQc.parentView() == commitQc.view() - 1
+          && (path.size() > 1 || commitQc.parentView() == blockQc.get().view());
+      if (commits) {
+        FinalityProof proof = new FinalityProof(blockQc.get(), path, commitQc);
+        ObjectNode out = JSON.objectNode();
+        out.put("height", Hex.quantity(height));
+        out.put("blockHash", header.get().hash().toHex());
+        out.put("header", Hex.encode(header.get().encode()));
+        out.put("proof", Hex.encode(proof.encode()));
+        return out;
+      }
     }
-    FinalityProof proof = new FinalityProof(blockQc.get(), child.get(), childQc.get());
-    ObjectNode out = JSON.objectNode();
-    out.put("height", Hex.quantity(height));
-    out.put("blockHash", header.get().hash().toHex());
-    out.put("header", Hex.encode(header.get().encode()));
-    out.put("proof", Hex.encode(proof.encode()));
-    return out;
+    return NullNode.instance;
   }
 
   /** {@code {chainId, totalStake, validators: [{publicKey, stake}]}}: the set this node runs consensus with. */
