@@ -155,8 +155,8 @@ public final class VerifyCommand implements Callable<Integer> {
     JsonNode proofJson = client.finalityProof(h);
     if (proofJson == null || proofJson.isNull()) {
       throw new CannotVerify("the node at " + url + " has no finality proof for height " + h
-          + ": it is above the tip, is the tip (final once its child is), or was finalized after a view change"
-          + " (see docs/verification.md); try a lower height or wait for the next block");
+          + ": it is above the tip, or the descendant whose QC commits it is not final yet (always so for the tip;"
+          + " see docs/verification.md); wait for the next block or try a lower height");
     }
     JsonNode sliceJson = client.namespaceSlice(h, expected);
     if (sliceJson == null || sliceJson.isNull()) {
