@@ -12,6 +12,7 @@ import dev.tandem.client.RpcException;
 import dev.tandem.client.TandemClient;
 import dev.tandem.client.TxReceipt;
 import dev.tandem.core.Hash;
+import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
@@ -35,8 +36,8 @@ import picocli.CommandLine;
 /**
  * {@code tandem verify} end to end: four validators as real nodes on loopback finalize a few
  * transactions; the verifier fetches header, finality proof, slice and validator set over JSON-RPC
- * from one node and says VALID; the saved files re-check offline; a tampered slice file or a
- * foreign validator set says INVALID. A node without consensus refuses to serve proofs.
+ * from one node and says VALID; the saved files re-check offline; a forged QC signature, a
+ * tampered slice file or a foreign validator set says INVALID. A node without consensus refuses to serve proofs.
  */
 class VerifyCommandTest {
   private static final Namespace ROLLUP = Namespace.of(900);
@@ -124,6 +125,17 @@ class VerifyCommandTest {
     Run offlineRun = verify(offline);
     assertThat(offlineRun.exit()).as(offlineRun.err()).isEqualTo(0);
     assertThat(offlineRun.out()).startsWith("VALID");
+
+    // Forge one signature of the block QC (byte 5 of the first signature): the QC no longer verifies.
+    String honestProof = Files.readString(saved.resolve("proof.hex")).strip();
+    byte[] forged = Hex.decode(honestProof);
+    int firstSignature = 8 + 8 + 8 + 32 + 8 + 4 + 32;
+    forged[firstSignature + 5] ^= 1;
+    Files.writeString(saved.resolve("proof.hex"), Hex.encode(forged));
+    Run forgedRun = verify(offline);
+    assertThat(forgedRun.exit()).isEqualTo(1);
+    assertThat(forgedRun.out()).startsWith("INVALID: not final: block QC:").contains("does not verify");
+    Files.writeString(saved.resolve("proof.hex"), honestProof);
 
     // Drop the slice's first transaction: the namespace proof no longer covers the slice.
     ObjectNode slice = (ObjectNode) JSON.readTree(saved.resolve("slice.json").toFile());
