@@ -186,4 +186,18 @@ public final class TandemClient {
   public JsonNode namespaceSlice(long height, Namespace namespace) {
     return call("tandem_getNamespaceSlice", Hex.quantity(height), namespace.toHex());
   }
+
+  /**
+   * {@code tandem_getFinalityProof}: {@code {height, blockHash, header, proof}} as hex, for an
+   * independent check with the rollup-adapters {@code SliceVerifier}; a JSON null while the block
+   * is not provably final yet.
+   */
+  public JsonNode finalityProof(long height) {
+    return call("tandem_getFinalityProof", Hex.quantity(height));
+  }
+
+  /** {@code tandem_getValidators}: the validator set the node runs consensus with (as the node reports it). */
+  public JsonNode validators() {
+    return call("tandem_getValidators");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.adapters.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.bft.quorum.Signature;
@@ -8,12 +9,14 @@ import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.bft.quorum.Vote;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
+import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.NamespaceSlice;
 import dev.tandem.core.Transaction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -64,7 +67,9 @@ class SliceVerifierTest {
     added.add(Transaction.sign(CHAIN, ROLLUP, 9, 1, new byte[] {9}, user));
     for (List<Transaction> tampered : List.of(dropped, reordered, added)) {
       NamespaceSlice slice = new NamespaceSlice(honest.height(), ROLLUP, tampered, honest.proof());
-      assertThat(SliceVerifier.verify(block.header(), honestProof(), set, slice).valid()).isFalse();
+      var result = SliceVerifier.verify(block.header(), honestProof(), set, slice);
+      assertThat(result.valid()).isFalse();
+      assertThat(result.reason()).startsWith("slice: ");
     }
   }
 
@@ -94,5 +99,48 @@ class SliceVerifierTest {
         KeyPair.generate(random).publicKey(), KeyPair.generate(random).publicKey(), KeyPair.generate(random).publicKey()));
     assertThat(SliceVerifier.verify(block.header(), honestProof(), strangers, block.slice(ROLLUP)).reason())
         .contains("not in the validator set");
+  }
+
+  @Test
+  void aBlockFinalizedAfterAViewChangeIsProvedThroughTheCommittingDescendant() {
+    // The child was certified in view 22 (view 21 timed out); the grandchild in view 23 commits both.
+    Block grandchild = Block.build(CHAIN, 12, child.hash(), 1400, validators.get(2).publicKey(), List.of());
+    FinalityProof proof = FinalityProof.decode(new FinalityProof(qc(block.header(), 20, 19, 3),
+        List.of(child.header(), grandchild.header()), qc(grandchild.header(), 23, 22, 3)).encode());
+    assertThat(SliceVerifier.verify(block.header(), proof, set, block.slice(ROLLUP)).valid()).isTrue();
+
+    // The child alone does not prove it: its QC is not in the view after the block's.
+    FinalityProof childOnly = new FinalityProof(qc(block.header(), 20, 19, 3), child.header(), qc(child.header(), 22, 20, 3));
+    assertThat(SliceVerifier.verify(block.header(), childOnly, set, block.slice(ROLLUP)).reason()).contains("not yet final");
+
+    // A substituted middle header breaks the hash chain to the committing block.
+    Block otherChild = Block.build(CHAIN, 11, block.hash(), 1201, validators.get(1).publicKey(), List.of());
+    FinalityProof spliced = new FinalityProof(qc(block.header(), 20, 19, 3),
+        List.of(otherChild.header(), grandchild.header()), qc(grandchild.header(), 23, 22, 3));
+    assertThat(SliceVerifier.verify(block.header(), spliced, set, block.slice(ROLLUP)).reason())
+        .contains("does not extend the one before it");
+
+    // The committing QC itself must be in the view right after its parent's.
+    FinalityProof gap = new FinalityProof(qc(block.header(), 20, 19, 3),
+        List.of(child.header(), grandchild.header()), qc(grandchild.header(), 25, 22, 3));
+    assertThat(SliceVerifier.verify(block.header(), gap, set, block.slice(ROLLUP)).reason()).contains("not yet final");
+  }
+
+  @Test
+  void malformedProofEncodingsAreRejectedWithAReason() {
+    byte[] honest = honestProof().encode();
+    assertThatThrownBy(() -> FinalityProof.decode(Arrays.copyOf(honest, honest.length - 1)))
+        .isInstanceOf(DecodingException.class);
+    byte[] trailing = Arrays.copyOf(honest, honest.length + 1);
+    assertThatThrownBy(() -> FinalityProof.decode(trailing)).isInstanceOf(DecodingException.class);
+    int countOffset = qc(block.header(), 20, 19, 3).encode().length;
+    byte[] noHeaders = honest.clone();
+    noHeaders[countOffset + 3] = 0;
+    assertThatThrownBy(() -> FinalityProof.decode(noHeaders)).isInstanceOf(DecodingException.class)
+        .hasMessageContaining("at least one descendant header");
+    byte[] tooMany = honest.clone();
+    tooMany[countOffset + 2] = 1;
+    assertThatThrownBy(() -> FinalityProof.decode(tooMany)).isInstanceOf(DecodingException.class)
+        .hasMessageContaining("exceeds the limit of " + FinalityProof.MAX_PATH);
   }
 }

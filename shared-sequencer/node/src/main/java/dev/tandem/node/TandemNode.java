@@ -552,5 +552,10 @@ public final class TandemNode implements AutoCloseable {
     public BundleService bundles() {
       return bundles;
     }
+
+    @Override
+    public Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
+      return height < 1 || height > finalizedHeight() ? Optional.empty() : ordering.certificate(height);
+    }
   }
 }

@@ -364,4 +364,11 @@ public final class BftOrdering implements Ordering {
       store.close();
     }
   }
+
+  /** The stored QC of a finalized height; empty before {@link #start} and after {@link #close}. */
+  @Override
+  public Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
+    ConsensusStore current = store;
+    return current == null || closed ? Optional.empty() : current.certificate(height);
+  }
 }

@@ -32,6 +32,14 @@ public interface Ordering extends AutoCloseable {
     return dev.tandem.core.Hash.ZERO;
   }
 
+  /**
+   * The quorum certificate of the finalized block at {@code height}, for finality proofs served to
+   * verifiers. Empty when this ordering has none: the single-node orderer certifies nothing.
+   */
+  default java.util.Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
+    return java.util.Optional.empty();
+  }
+
   /** Stops ordering and waits until no block commit is in flight. */
   @Override
   void close();

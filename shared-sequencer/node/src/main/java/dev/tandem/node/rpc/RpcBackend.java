@@ -41,4 +41,7 @@ public interface RpcBackend {
 
   /** Atomic bundles: submit, cancel, statuses with receipts. */
   dev.tandem.node.bundles.BundleService bundles();
+
+  /** The quorum certificate of a finalized block; always empty on a node without consensus. */
+  Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height);
 }

@@ -90,6 +90,7 @@ final class RpcMethods {
       String hex = p.text(0, "cancel hex");
       return JsonViews.bundleStatus(bundleCall(RpcError.BAD_CANCEL, () -> node.bundles().cancelHex(hex)), List.of());
     });
+    VerificationMethods.register(node, methods);
     methods.put("tandem_subscribe", (p, s) -> subscribe(p, s));
     methods.put("tandem_unsubscribe", (p, s) -> {
       p.expect(1, 1);
