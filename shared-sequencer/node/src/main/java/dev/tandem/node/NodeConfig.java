@@ -75,9 +75,19 @@ public record NodeConfig(
    * BFT consensus among {@code validators} (docs/consensus.md); absent means the single-node
    * orderer. {@code baseTimeout} is a view's timeout after progress (it backs off on failures).
    */
-  public record Consensus(List<Validator> validators, Duration baseTimeout) {
+  /**
+   * BFT settings. {@code compactProposals}: proposals carry transaction ids, and validators rebuild
+   * the block from the transactions gossip already brought them (fetching what they miss from the
+   * proposer); {@code false} sends whole blocks (config {@code proposals: full}).
+   */
+  public record Consensus(List<Validator> validators, Duration baseTimeout, boolean compactProposals) {
     public Consensus {
       validators = List.copyOf(validators);
+    }
+
+    /** Compact proposals, the default. */
+    public Consensus(List<Validator> validators, Duration baseTimeout) {
+      this(validators, baseTimeout, true);
     }
   }
 
@@ -269,8 +279,9 @@ public record NodeConfig(
     }
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String field = names.next();
-      if (!field.equals("validators") && !field.equals("baseTimeoutMillis")) {
-        throw new ConfigException("config field 'consensus." + field + "' is unknown; known: baseTimeoutMillis, validators");
+      if (!field.equals("validators") && !field.equals("baseTimeoutMillis") && !field.equals("proposals")) {
+        throw new ConfigException("config field 'consensus." + field
+            + "' is unknown; known: baseTimeoutMillis, proposals, validators");
       }
     }
     JsonNode list = node.get("validators");
@@ -289,7 +300,13 @@ public record NodeConfig(
         throw new ConfigException("config field 'consensus.validators' has a bad publicKey " + key + ": " + e.getMessage());
       }
     }
-    return new Consensus(validators, Duration.ofMillis(longValue(node, "baseTimeoutMillis", 1000)));
+    String proposals = text(node, "proposals", "compact");
+    if (!proposals.equals("compact") && !proposals.equals("full")) {
+      throw new ConfigException("config field 'consensus.proposals' must be \"compact\" (transaction ids; the default) or "
+          + "\"full\" (whole blocks), got \"" + proposals + "\"");
+    }
+    return new Consensus(validators, Duration.ofMillis(longValue(node, "baseTimeoutMillis", 1000)),
+        proposals.equals("compact"));
   }
 
   /** Whether the node orders by BFT consensus ({@code consensus} is set) rather than alone. */

@@ -447,6 +447,11 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public Optional<Transaction> pendingTransaction(Hash txId) {
+      return mempool.get(txId).or(() -> bundles.pendingTransaction(txId));
+    }
+
+    @Override
     public boolean isBundleIncluded(Hash bundleKey) {
       return bundles.isIncludedInLog(bundleKey);
     }

@@ -328,6 +328,18 @@ public final class BundleService implements AutoCloseable {
         status.includedHeight(), status.includedBlockHash(), status.legs());
   }
 
+  /** A manifest or leg of a pending bundle, by transaction id. */
+  public Optional<Transaction> pendingTransaction(Hash txId) {
+    for (Bundle bundle : pending.values()) {
+      for (Transaction tx : bundle.transactions()) {
+        if (tx.id().equals(txId)) {
+          return Optional.of(tx);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Whether the pool holds pending bundles (a proposer with nothing else may still have work later). */
   public boolean hasPending() {
     return pool.pendingCount() > 0;

@@ -13,6 +13,8 @@ import dev.tandem.bundles.BundleRules;
 import dev.tandem.bundles.SignedManifest;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
+import dev.tandem.core.CanonicalReader;
+import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
@@ -27,17 +29,24 @@ import dev.tandem.node.ordering.OrderingContext;
 import dev.tandem.p2p.PeerId;
 import dev.tandem.p2p.gossip.ValidationResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +62,8 @@ public final class BftOrdering implements Ordering {
   static final int MAX_MESSAGE_BYTES = 1000 * 1024;
   private static final int MAX_BLOCK_BYTES = MAX_MESSAGE_BYTES - 16 * 1024;
   static final String DIRECT_PROTOCOL = "tandem-consensus";
+  /** Fetches transactions of a compact proposal: request {@code u32 n, n x id}, response {@code u32 n, n x (u8 present, [tx])}. */
+  static final String TX_FETCH_PROTOCOL = "tandem-consensus-txs";
   private static final Duration DIRECT_TIMEOUT = Duration.ofSeconds(5);
   /** An idle chain grows by at most one empty block this often (bounded by a third of the view timeout). */
   private static final long IDLE_BLOCK_INTERVAL_MILLIS = 250;
@@ -69,6 +80,9 @@ public final class BftOrdering implements Ordering {
   /** Uncommitted blocks this node has seen: parent link and transaction ids, for payload and validity. */
   private final Map<Hash, Pending> uncommitted = new HashMap<>();
   private final int maxBlockBytes;
+  /** Rebuilds compact proposals off the consensus thread (mempool lookups, fetches from the proposer). */
+  private final ThreadPoolExecutor assembler;
+  private final AtomicLong fetchedTransactions = new AtomicLong();
 
   private record Pending(Hash parent, long height, Set<Hash> txIds, Set<Hash> bundleKeys) {}
 
@@ -99,6 +113,11 @@ public final class BftOrdering implements Ordering {
     // Closing must not wait for view timers that are armed far ahead.
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.thread = executor;
+    this.assembler = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256), runnable -> {
+      Thread t = new Thread(runnable, "tandem-proposal-assembler");
+      t.setDaemon(true);
+      return t;
+    }, (task, pool) -> LOG.warn("dropping a compact proposal: too many waiting to be assembled"));
   }
 
   @Override
@@ -131,6 +150,12 @@ public final class BftOrdering implements Ordering {
       }
       return CompletableFuture.completedFuture(new byte[0]);
     });
+    network.registerHandler(TX_FETCH_PROTOCOL, (from, request) -> {
+      if (!validatorOfPeer.containsKey(from)) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("only validators fetch proposal transactions"));
+      }
+      return CompletableFuture.completedFuture(answerTxFetch(request));
+    });
     LOG.info("consensus starting at height {} among {} validators (view {} last voted)", tip.height(),
         validators.size(), safety.lastVotedView());
     submit(() -> apply(core.start(now())));
@@ -161,6 +186,18 @@ public final class BftOrdering implements Ordering {
     if (sender == null) {
       return ValidationResult.REJECT;
     }
+    if (CompactProposal.isCompact(data)) {
+      CompactProposal compact;
+      try {
+        compact = CompactProposal.decode(data, MAX_MESSAGE_BYTES);
+      } catch (DecodingException | IllegalArgumentException e) {
+        return ValidationResult.REJECT;
+      }
+      if (!closed) {
+        assembler.execute(() -> assemble(sender, publisher, compact));
+      }
+      return ValidationResult.ACCEPT;
+    }
     try {
       codec.decode(data);
     } catch (DecodingException | IllegalArgumentException e) {
@@ -168,6 +205,104 @@ public final class BftOrdering implements Ordering {
     }
     deliver(sender, data);
     return ValidationResult.ACCEPT;
+  }
+
+  /**
+   * Rebuilds a compact proposal from this node's transactions, fetching the missing ones from the
+   * proposer; if the result does not match the header (a transaction with the same id but another
+   * signature), fetches all of them once more. A proposal that cannot be rebuilt is dropped: it then
+   * costs this node its vote in that view, as a lost message would.
+   */
+  private void assemble(PublicKey sender, PeerId publisher, CompactProposal compact) {
+    List<Hash> ids = compact.txIds();
+    Transaction[] txs = new Transaction[ids.size()];
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      txs[i] = context.pendingTransaction(ids.get(i)).orElse(null);
+      if (txs[i] == null) {
+        missing.add(i);
+      }
+    }
+    try {
+      if (!missing.isEmpty() && !fetch(publisher, ids, missing, txs)) {
+        return;
+      }
+      ConsensusMessage.Proposal proposal;
+      try {
+        proposal = compact.withTransactions(Arrays.asList(txs));
+      } catch (DecodingException mismatch) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+          all.add(i);
+        }
+        if (!fetch(publisher, ids, all, txs)) {
+          return;
+        }
+        proposal = compact.withTransactions(Arrays.asList(txs));
+      }
+      ConsensusMessage.Proposal rebuilt = proposal;
+      submit(() -> {
+        remember(rebuilt);
+        apply(core.onMessage(sender, rebuilt, now()));
+      });
+    } catch (DecodingException e) {
+      LOG.debug("dropping compact proposal for view {} from {}: {}", compact.view(), sender, e.getMessage());
+    }
+  }
+
+  /** Fills {@code txs} at {@code positions} from the proposer; false if it could not. */
+  private boolean fetch(PeerId proposer, List<Hash> ids, List<Integer> positions, Transaction[] txs) {
+    CanonicalWriter request = new CanonicalWriter(4 + positions.size() * Hash.LENGTH);
+    request.u32(positions.size());
+    positions.forEach(i -> request.hash(ids.get(i)));
+    byte[] response;
+    try {
+      response = network.request(proposer, TX_FETCH_PROTOCOL, request.toByteArray(), DIRECT_TIMEOUT)
+          .get(DIRECT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("fetching {} proposal transactions from {} failed: {}", positions.size(), proposer, e.toString());
+      return false;
+    }
+    CanonicalReader reader = new CanonicalReader(response);
+    int count = reader.count(positions.size(), "fetched transaction");
+    if (count != positions.size()) {
+      throw new DecodingException("asked for " + positions.size() + " transactions, got " + count);
+    }
+    for (int position : positions) {
+      if (reader.u8("present") == 1) {
+        txs[position] = Transaction.read(reader);
+        fetchedTransactions.incrementAndGet();
+      } else if (txs[position] == null) {
+        LOG.debug("proposer {} no longer has transaction {}", proposer, ids.get(position));
+        return false;
+      }
+    }
+    reader.end();
+    return true;
+  }
+
+  /** Answers a transaction fetch from this node's mempool and pending bundles. */
+  private byte[] answerTxFetch(byte[] request) {
+    CanonicalReader reader = new CanonicalReader(request);
+    int count = reader.count(Block.MAX_TRANSACTIONS, "requested id");
+    List<Optional<Transaction>> found = new ArrayList<>(count);
+    int size = 4;
+    for (int i = 0; i < count; i++) {
+      Optional<Transaction> tx = context.pendingTransaction(reader.hash("transaction id"));
+      found.add(tx);
+      size += 1 + tx.map(Transaction::encodedLength).orElse(0);
+    }
+    reader.end();
+    CanonicalWriter writer = new CanonicalWriter(size);
+    writer.u32(count);
+    for (Optional<Transaction> tx : found) {
+      writer.u8(tx.isPresent() ? 1 : 0);
+      tx.ifPresent(value -> value.writeTo(writer));
+    }
+    return writer.toByteArray();
   }
 
   private void deliver(PublicKey sender, byte[] data) {
@@ -217,7 +352,11 @@ public final class BftOrdering implements Ordering {
     }
     for (ConsensusMessage message : output.broadcast()) {
       remember(message);
-      network.broadcast(topic, codec.encode(message));
+      if (message instanceof ConsensusMessage.Proposal proposal && config.consensus().compactProposals()) {
+        network.broadcast(topic, CompactProposal.of(proposal).encode());
+      } else {
+        network.broadcast(topic, codec.encode(message));
+      }
     }
     for (Output.Directed directed : output.direct()) {
       PeerId peer = peerOfValidator.get(directed.to());
@@ -345,6 +484,11 @@ public final class BftOrdering implements Ordering {
     submit(() -> apply(core.onTick(now())));
   }
 
+  /** How many transactions of compact proposals this node had to fetch from proposers. */
+  public long fetchedTransactions() {
+    return fetchedTransactions.get();
+  }
+
   private static long now() {
     return System.currentTimeMillis();
   }
@@ -352,6 +496,7 @@ public final class BftOrdering implements Ordering {
   @Override
   public void close() {
     closed = true;
+    assembler.shutdownNow();
     thread.shutdown();
     try {
       if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -71,6 +71,14 @@ public interface OrderingContext {
     return out;
   }
 
+  /**
+   * A transaction this node holds but has not finalized: in its mempool or in a pending bundle.
+   * Validators rebuild compact proposals from these.
+   */
+  default Optional<Transaction> pendingTransaction(Hash txId) {
+    return Optional.empty();
+  }
+
   /** Whether a finalized block recorded the bundle with this key. */
   default boolean isBundleIncluded(Hash bundleKey) {
     return false;
