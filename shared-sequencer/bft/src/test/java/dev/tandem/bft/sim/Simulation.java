@@ -11,6 +11,11 @@ import dev.tandem.bft.ConsensusMessage.VoteMessage;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.bundles.Bundle;
+import dev.tandem.bundles.BundleBuilder;
+import dev.tandem.bundles.BundleRules;
+import dev.tandem.bundles.BundleWindow;
+import dev.tandem.bundles.ProposalBuilder;
 import dev.tandem.core.Block;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
@@ -21,11 +26,13 @@ import dev.tandem.core.Transaction;
 import dev.tandem.core.Verification;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Many consensus cores in one thread: a seeded scheduler over a simulated clock, an in-memory
@@ -37,11 +44,21 @@ final class Simulation {
   static final long CHAIN_ID = 901;
   static final long BASE_TIMEOUT = 400;
 
-  enum Byzantine { NONE, EQUIVOCATE, WITHHOLD_VOTES, GARBAGE, TWIN }
+  /** SPLIT_BUNDLE: a leader that adds part of an atomic bundle (a manifest and only its first leg) to its proposals. */
+  enum Byzantine { NONE, EQUIVOCATE, WITHHOLD_VOTES, GARBAGE, TWIN, SPLIT_BUNDLE }
 
-  /** What one run looks like. {@code partitionForever} splits nodes by {@code side} for the whole run. */
+  /**
+   * What one run looks like. {@code twinsSplitBrain} splits nodes by {@code side} for the whole run;
+   * {@code bundleRules} false makes honest validators skip the bundle validity rule (only to prove
+   * that the no-split checker detects a split).
+   */
   record Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
-      boolean twinsSplitBrain) {}
+      boolean twinsSplitBrain, boolean bundleRules) {
+    Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
+        boolean twinsSplitBrain) {
+      this(seed, n, byzantineCount, behaviour, gstMillis, crashes, twinsSplitBrain, true);
+    }
+  }
 
   static final class InvariantViolation extends AssertionError {
     InvariantViolation(String message) {
@@ -62,6 +79,11 @@ final class Simulation {
     SafetyState persisted;
     final List<CertifiedBlock> log = new ArrayList<>();
     final Map<Hash, CertifiedBlock> logByHash = new HashMap<>();
+    /** Bundle keys its committed log records ("disk"), and those of blocks it validated (memory): the validity index. */
+    final Set<Hash> committedBundleKeys = new HashSet<>();
+    final Map<Hash, Seen> seenBlocks = new HashMap<>();
+    /** The checker's own record of complete bundles in this node's log. */
+    final Set<Hash> checkedBundleKeys = new HashSet<>();
 
     Node(int id, KeyPair key, boolean honest, Byzantine behaviour) {
       this.id = id;
@@ -74,6 +96,8 @@ final class Simulation {
       return log.isEmpty() ? 0 : log.get(log.size() - 1).height();
     }
   }
+
+  private record Seen(Hash parent, Set<Hash> bundleKeys) {}
 
   private record Event(long time, long seq, int node, int kind, PublicKey from, byte[] bytes, long view,
       int incarnation) {}
@@ -93,6 +117,8 @@ final class Simulation {
       ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final Map<Long, Hash> honestCommits = new HashMap<>();
   private final List<Transaction> txPool = new ArrayList<>();
+  private final List<Bundle> bundles = new ArrayList<>();
+  private final Map<Hash, Bundle> bundleOfTx = new HashMap<>();
   private final List<byte[]> seenMessages = new ArrayList<>();
   private long seq;
   private long now;
@@ -102,6 +128,7 @@ final class Simulation {
   long rejectedBytes;
   long syncResponses;
   long timeoutsSent;
+  long bundlesCommitted;
 
   Simulation(Scenario scenario) {
     this.scenario = scenario;
@@ -118,6 +145,21 @@ final class Simulation {
     KeyPair txKey = KeyPair.generate(keys);
     for (int i = 0; i < 8; i++) {
       txPool.add(Transaction.sign(CHAIN_ID, Namespace.of(1 + i % 3), i, 1, new byte[] {(byte) i}, txKey));
+    }
+    // Atomic bundles with two or three legs across the namespaces; some windows close early.
+    Random bundleRandom = new Random(scenario.seed() * 17 + 3);
+    for (int b = 0; b < 12; b++) {
+      KeyPair legKey = KeyPair.generate(bundleRandom);
+      long latest = b % 4 == 0 ? 3 + bundleRandom.nextInt(6) : 10_000;
+      BundleBuilder builder = BundleBuilder.create(CHAIN_ID, txKey, bundleRandom)
+          .window(BundleWindow.heights(1 + bundleRandom.nextInt(3), latest)).manifestFee(b);
+      int legs = 2 + bundleRandom.nextInt(2);
+      for (int l = 0; l < legs; l++) {
+        builder.addLeg(Namespace.of(1 + bundleRandom.nextInt(3)), new byte[] {(byte) b, (byte) l}, legKey, l, 1);
+      }
+      Bundle bundle = builder.build();
+      bundles.add(bundle);
+      bundle.transactions().forEach(tx -> bundleOfTx.put(tx.id(), bundle));
     }
     for (int i = 0; i < scenario.n(); i++) {
       boolean byzantine = i < scenario.byzantineCount();
@@ -151,17 +193,65 @@ final class Simulation {
     CommittedChain chain = hash -> Optional.ofNullable(node.logByHash.get(hash));
     return new ConsensusCore(config, (parent, timestamp, max) -> {
       int start = (int) (parent.height() % txPool.size());
-      return List.of(txPool.get(start), txPool.get((start + 3) % txPool.size())).subList(0, Math.min(2, max));
-    }, block -> validateBlock(block), node.persisted, tip, chain);
+      List<Transaction> plain = List.of(txPool.get(start), txPool.get((start + 3) % txPool.size()));
+      // Every pool holds every bundle; the builder keeps each whole and skips those already included.
+      return ProposalBuilder.build(plain, bundles, new ProposalBuilder.Limits(max, 1 << 20), parent.height() + 1,
+          timestamp, key -> isIncluded(node, parent.hash(), key)).order();
+    }, block -> validateBlock(node, block), node.persisted, tip, chain);
   }
 
-  private static Verification validateBlock(Block block) {
+  private Verification validateBlock(Node node, Block block) {
     for (Transaction tx : block.transactions()) {
-      if (tx.chainId() != CHAIN_ID || tx.namespace().equals(Namespace.SYSTEM)) {
-        return Verification.failed("transaction for another chain or the system namespace");
+      if (tx.chainId() != CHAIN_ID) {
+        return Verification.failed("transaction for another chain");
+      }
+    }
+    if (scenario.bundleRules()) {
+      Verification bundleRules = BundleRules.checkBlock(block,
+          key -> isIncluded(node, block.header().parentHash(), key));
+      if (!bundleRules.valid()) {
+        return bundleRules;
       }
     }
     return Verification.OK;
+  }
+
+  /**
+   * What the node's shell does with every block it sees (proposals, synced blocks, its restored
+   * locked chain): remembers its parent and bundle keys, so the validity rule knows what the
+   * uncommitted ancestors of a new block already include.
+   */
+  private static void remember(Node node, ConsensusMessage message) {
+    if (message instanceof Proposal proposal) {
+      remember(node, proposal.block());
+    } else if (message instanceof ConsensusMessage.BlockResponse response) {
+      response.blocks().forEach(certified -> remember(node, certified.block()));
+    }
+  }
+
+  private static void remember(Node node, Block block) {
+    Set<Hash> keys = new HashSet<>();
+    try {
+      BundleRules.manifests(block).forEach(manifest -> keys.add(manifest.bundleKey()));
+    } catch (DecodingException invalid) {
+      return; // an invalid block is never voted for
+    }
+    node.seenBlocks.put(block.hash(), new Seen(block.header().parentHash(), keys));
+  }
+
+  /** Whether {@code key} is recorded by {@code parent} or its ancestors, as {@code node} knows them. */
+  private static boolean isIncluded(Node node, Hash parent, Hash key) {
+    if (node.committedBundleKeys.contains(key)) {
+      return true;
+    }
+    Hash cursor = parent;
+    for (Seen seen = node.seenBlocks.get(cursor); seen != null; seen = node.seenBlocks.get(cursor)) {
+      if (seen.bundleKeys().contains(key)) {
+        return true;
+      }
+      cursor = seen.parent();
+    }
+    return false;
   }
 
   /** Runs until every honest node committed {@code targetCommitsAfterGst} new blocks after GST or {@code maxMillis} passes. */
@@ -238,6 +328,7 @@ final class Simulation {
           rejectedBytes++;
           return;
         }
+        remember(node, message);
         apply(node, node.core.onMessage(event.from, message, now));
       }
       case TIMER -> {
@@ -249,6 +340,7 @@ final class Simulation {
       case RESTART -> {
         if (!node.up) {
           node.up = true;
+          node.persisted.lockedChain().forEach(certified -> remember(node, certified.block()));
           node.core = newCore(node);
           apply(node, node.core.start(now));
         }
@@ -269,6 +361,7 @@ final class Simulation {
       crashes++;
       node.incarnation++;
       node.core = null;
+      node.seenBlocks.clear();
     }
   }
 
@@ -281,6 +374,7 @@ final class Simulation {
       checkCommit(node, committed);
       node.log.add(committed);
       node.logByHash.put(committed.block().hash(), committed);
+      BundleRules.manifests(committed.block()).forEach(m -> node.committedBundleKeys.add(m.bundleKey()));
     }
     if (scenario.crashes() && node.honest && now < scenario.gstMillis() - 1000 && random.nextInt(500) == 0) {
       // Crash after persisting, before sending: the output's messages are lost.
@@ -289,12 +383,16 @@ final class Simulation {
       return;
     }
     for (ConsensusMessage message : output.broadcast()) {
+      remember(node, message);
       if (message instanceof ConsensusMessage.Timeout) {
         timeoutsSent++;
       }
       if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
         equivocate(node, p);
         continue;
+      }
+      if (node.behaviour == Byzantine.SPLIT_BUNDLE && message instanceof Proposal p) {
+        message = splitBundle(node, p);
       }
       byte[] bytes = codec.encode(message);
       for (Node peer : nodes) {
@@ -333,6 +431,25 @@ final class Simulation {
         send(node, peer, random.nextBoolean() ? a : b);
       }
     }
+  }
+
+  /** The same proposal with a manifest and only the first of its bundle's legs added: a split bundle. */
+  private Proposal splitBundle(Node node, Proposal p) {
+    Block original = p.block();
+    Bundle victim = bundles.get(random.nextInt(bundles.size()));
+    List<Transaction> txs = new ArrayList<>(original.transactions());
+    if (txs.stream().noneMatch(tx -> bundleOfTx.containsKey(tx.id()))) {
+      // Stay within the block limit, so that only the split makes the block invalid.
+      txs = new ArrayList<>(txs.subList(0, Math.min(txs.size(), 2)));
+      txs.add(victim.manifestTransaction());
+      txs.add(victim.legs().get(0));
+    } else {
+      // The proposal already carries bundles: drop one leg of one of them instead.
+      txs.removeIf(tx -> tx.isBundleLeg() && bundleOfTx.get(tx.id()).legs().get(0).id().equals(tx.id()));
+    }
+    Block split = Block.build(CHAIN_ID, original.height(), original.header().parentHash(),
+        original.header().timestampMillis(), node.key.publicKey(), txs);
+    return new Proposal(p.view(), split, p.justify(), p.tc());
   }
 
   private void sendGarbage(Node node) {
@@ -408,7 +525,48 @@ final class Simulation {
       if (previous != null && !previous.equals(block.hash())) {
         fail("fork: two honest nodes committed different blocks at height " + block.height());
       }
+      checkBundlesWhole(node, block);
     }
+  }
+
+  /**
+   * The no-split checker, independent of {@code BundleRules}: it counts, per bundle of the run, the
+   * bundle's transactions in the block. Each bundle must be absent or complete, and complete at most
+   * once in a node's log.
+   */
+  private void checkBundlesWhole(Node node, Block block) {
+    Map<Hash, Integer> present = new HashMap<>();
+    for (Transaction tx : block.transactions()) {
+      Bundle bundle = bundleOfTx.get(tx.id());
+      if (bundle != null) {
+        present.merge(bundle.key(), 1, Integer::sum);
+      }
+    }
+    for (Map.Entry<Hash, Integer> entry : present.entrySet()) {
+      Bundle bundle = bundles.stream().filter(b -> b.key().equals(entry.getKey())).findFirst().orElseThrow();
+      if (entry.getValue() != bundle.transactions().size()) {
+        fail("bundle split: block " + block.height() + " holds " + entry.getValue() + " of the "
+            + bundle.transactions().size() + " transactions of bundle " + bundle.key());
+      }
+      if (!node.checkedBundleKeys.add(bundle.key())) {
+        fail("bundle " + bundle.key() + " included twice, again at height " + block.height());
+      }
+      if (!bundle.window().contains(block.height(), block.header().timestampMillis())) {
+        fail("bundle " + bundle.key() + " included at height " + block.height() + " outside its window");
+      }
+      if (node.id == firstHonestId()) {
+        bundlesCommitted++;
+      }
+    }
+  }
+
+  private int firstHonestId() {
+    for (Node node : nodes) {
+      if (node.honest) {
+        return node.id;
+      }
+    }
+    return -1;
   }
 
   private void fail(String message) {

@@ -27,7 +27,7 @@ class SimulationTest {
     return new Scenario(seed, n, byzantine, behaviour, gst, crashes, false);
   }
 
-  private static final long[] totals = new long[6];
+  private static final long[] totals = new long[7];
 
   private static void runSeed(long seed) {
     Scenario scenario = scenarioFor(seed);
@@ -50,6 +50,7 @@ class SimulationTest {
     totals[3] += sim.syncResponses;
     totals[4] += sim.timeoutsSent;
     totals[5] += result.minHonestHeight();
+    totals[6] += sim.bundlesCommitted;
   }
 
   @Test
@@ -66,13 +67,32 @@ class SimulationTest {
       runSeed(seed);
     }
     System.out.printf("bft simulation: %d seeds (n=4 and n=7) in %.1f s: %d events, %d crashes, %d undecodable"
-        + " messages rejected, %d block sync responses, %d timeouts sent, %d blocks committed (min per run, summed)%n",
-        seeds, (System.nanoTime() - start) / 1e9, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]);
+        + " messages rejected, %d block sync responses, %d timeouts sent, %d blocks committed (min per run, summed),"
+        + " %d atomic bundles committed whole%n",
+        seeds, (System.nanoTime() - start) / 1e9, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5],
+        totals[6]);
     // The runs must actually exercise crashes, garbage, sync and view changes.
     assertThat(totals[1]).isPositive();
     assertThat(totals[2]).isPositive();
     assertThat(totals[3]).isPositive();
     assertThat(totals[4]).isPositive();
+    assertThat(totals[6]).isPositive();
+  }
+
+  /** Without the bundle validity rule, a leader that splits bundles gets a split committed, and the checker sees it. */
+  @Test
+  void checkerDetectsSplitBundleWithoutTheValidityRule() {
+    int detected = 0;
+    for (long seed = 1; seed <= 10; seed++) {
+      Scenario scenario = new Scenario(seed, 4, 1, Byzantine.SPLIT_BUNDLE, 0, false, false, false);
+      try {
+        new Simulation(scenario).run(20, 30_000);
+      } catch (Simulation.InvariantViolation e) {
+        assertThat(e.getMessage()).contains("bundle split").contains("seed " + seed);
+        detected++;
+      }
+    }
+    assertThat(detected).isPositive();
   }
 
   /** With twins of f+1 validators on both sides of a partition, the checker must see a fork. */
