@@ -19,6 +19,7 @@ public final class Hashing {
     NMT_NODE("tandem/nmt/node/v1"),
     VOTE("tandem/vote/v1"),
     TIMEOUT("tandem/timeout/v1"),
+    PROPOSAL("tandem/proposal/v1"),
     BUNDLE("tandem/bundle/v1"),
     BATCH("tandem/batch/v1");
 

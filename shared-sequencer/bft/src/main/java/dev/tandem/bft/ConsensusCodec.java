@@ -23,7 +23,7 @@ import java.util.Optional;
  * fails only with {@link DecodingException}.
  *
  * <ul>
- *   <li>1 Proposal: {@code u64 view, bytes block, QC justify, u8 hasTc, [TC]}
+ *   <li>1 Proposal: {@code u64 view, bytes block, QC justify, u8 hasTc, [TC], Signature}
  *   <li>2 Vote: {@link Vote} encoding
  *   <li>3 Timeout: {@code u64 view, QC highQc, u8 hasTc, [TC], Signature}
  *   <li>4 BlockRequest: {@code bytes32 hash, u32 count (1..MAX_SYNC_BLOCKS)}
@@ -54,6 +54,7 @@ public final class ConsensusCodec {
       writer.u8(PROPOSAL).u64(p.view()).bytes(p.block().encode());
       p.justify().writeTo(writer);
       writeOptionalTc(writer, p.tc());
+      p.signature().writeTo(writer);
     } else if (message instanceof VoteMessage v) {
       writer.u8(VOTE);
       v.vote().writeTo(writer);
@@ -91,7 +92,8 @@ public final class ConsensusCodec {
         long view = reader.unsigned63("view");
         Block block = Block.decode(reader.bytes(maxMessageBytes, "block"));
         QuorumCertificate justify = QuorumCertificate.read(reader);
-        message = new Proposal(view, block, justify, readOptionalTc(reader));
+        Optional<TimeoutCertificate> tc = readOptionalTc(reader);
+        message = new Proposal(view, block, justify, tc, Signature.read(reader));
       }
       case VOTE -> message = new VoteMessage(Vote.read(reader));
       case TIMEOUT -> {

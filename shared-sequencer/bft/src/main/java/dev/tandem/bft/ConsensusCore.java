@@ -39,6 +39,8 @@ public final class ConsensusCore {
   private static final int MAX_BACKOFF_EXPONENT = 6;
   private static final int MAX_PENDING = 128;
   private static final int MAX_VERIFIED_CACHE = 4096;
+  /** Proposals are compared for equivocation over this many recent views. */
+  private static final int EQUIVOCATION_WINDOW_VIEWS = 64;
   /** A proposal's timestamp may run this far ahead of the local clock. */
   private static final long MAX_CLOCK_DRIFT_MILLIS = 30_000;
 
@@ -64,6 +66,9 @@ public final class ConsensusCore {
   private final Set<Long> qcFormed = new HashSet<>();
   private final TreeMap<Long, Map<PublicKey, Timeout>> timeouts = new TreeMap<>();
   private final Deque<Pending> pending = new ArrayDeque<>();
+  /** The first validly signed proposal seen per recent view, to catch a leader signing two blocks. */
+  private final TreeMap<Long, Proposal> proposalByView = new TreeMap<>();
+  private final Set<Long> equivocationReported = new HashSet<>();
   private final Set<Object> verified = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
@@ -77,6 +82,7 @@ public final class ConsensusCore {
   private List<Output.Directed> outDirect;
   private Output.TimerRequest outTimer;
   private List<CertifiedBlock> outCommitted;
+  private List<Equivocation> outEvidence;
   private boolean safetyChanged;
 
   private record Pending(PublicKey from, ConsensusMessage message) {}
@@ -200,9 +206,10 @@ public final class ConsensusCore {
     Block block = p.block();
     PublicKey leader = validators.leader(p.view());
     if (p.view() < 1 || !from.equals(leader) || !block.header().proposer().equals(leader)
-        || block.header().chainId() != chainId) {
+        || block.header().chainId() != chainId || !p.isSignedBy(leader, chainId)) {
       return;
     }
+    detectEquivocation(p);
     if (p.tc().isPresent()) {
       TimeoutCertificate tc = p.tc().get();
       if (tc.view() != p.view() - 1 || !acceptTc(tc, from)) {
@@ -241,6 +248,20 @@ public final class ConsensusCore {
       onVote(me, vote);
     } else {
       outDirect.add(new Output.Directed(next, new VoteMessage(vote)));
+    }
+  }
+
+  /** Keeps the first signed proposal of each recent view; a second one for another block is evidence. */
+  private void detectEquivocation(Proposal p) {
+    if (p.view() + EQUIVOCATION_WINDOW_VIEWS < currentView) {
+      return;
+    }
+    Proposal first = proposalByView.putIfAbsent(p.view(), p);
+    if (first != null && !first.block().hash().equals(p.block().hash()) && equivocationReported.add(p.view())) {
+      outEvidence.add(Equivocation.of(chainId, first, p));
+    }
+    while (!proposalByView.isEmpty() && proposalByView.firstKey() + EQUIVOCATION_WINDOW_VIEWS < currentView) {
+      equivocationReported.remove(proposalByView.pollFirstEntry().getKey());
     }
   }
 
@@ -420,7 +441,9 @@ public final class ConsensusCore {
 
   private void tryPropose() {
     long view = currentView;
-    if (proposedView >= view || !validators.leader(view).equals(me)) {
+    // A leader never proposes in a view it already voted or timed out in (persisted): after a crash
+    // it could otherwise sign a second, different block for the view and be accused of equivocation.
+    if (proposedView >= view || view <= safety.lastVotedView() || !validators.leader(view).equals(me)) {
       return;
     }
     QuorumCertificate justify = safety.highQc();
@@ -446,7 +469,7 @@ public final class ConsensusCore {
     }
     Block block = Block.build(chainId, parent.height() + 1, parent.hash(), timestamp, me, txs);
     proposedView = view;
-    Proposal proposal = new Proposal(view, block, justify, tc);
+    Proposal proposal = Proposal.sign(config.key(), chainId, view, block, justify, tc);
     outBroadcast.add(proposal);
     onProposal(me, proposal);
   }
@@ -653,6 +676,7 @@ public final class ConsensusCore {
     outDirect = new ArrayList<>();
     outTimer = null;
     outCommitted = new ArrayList<>();
+    outEvidence = new ArrayList<>();
     safetyChanged = false;
   }
 
@@ -661,6 +685,6 @@ public final class ConsensusCore {
       safety = new SafetyState(safety.lastVotedView(), safety.highQc(), lockedChain());
     }
     return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted,
-        safetyChanged ? safety : null);
+        safetyChanged ? safety : null, outEvidence);
   }
 }

@@ -14,9 +14,11 @@ import java.util.Optional;
  *
  * @param committed newly final blocks in height order, each with a QC that certifies it
  * @param safetyStateToPersist non-null exactly when the safety state changed in this event
+ * @param evidence equivocations detected in this event (a leader signed two blocks for one view);
+ *     the shell keeps them for slashing and tells the operator
  */
 public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Optional<TimerRequest> timer,
-    List<CertifiedBlock> committed, SafetyState safetyStateToPersist) {
+    List<CertifiedBlock> committed, SafetyState safetyStateToPersist, List<Equivocation> evidence) {
 
   /** A message for one peer. */
   public record Directed(PublicKey to, ConsensusMessage message) {}
@@ -29,10 +31,11 @@ public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Op
     direct = List.copyOf(direct);
     Objects.requireNonNull(timer, "timer");
     committed = List.copyOf(committed);
+    evidence = List.copyOf(evidence);
   }
 
   public boolean isEmpty() {
     return broadcast.isEmpty() && direct.isEmpty() && timer.isEmpty() && committed.isEmpty()
-        && safetyStateToPersist == null;
+        && safetyStateToPersist == null && evidence.isEmpty();
   }
 }

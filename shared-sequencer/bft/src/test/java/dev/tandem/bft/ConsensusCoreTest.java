@@ -46,6 +46,10 @@ class ConsensusCoreTest {
         CommittedChain.EMPTY);
   }
 
+  private KeyPair keyOf(PublicKey who) {
+    return keys.stream().filter(k -> k.publicKey().equals(who)).findFirst().orElseThrow();
+  }
+
   private PublicKey follower(PublicKey leader) {
     return set.keys().stream().filter(k -> !k.equals(leader)).findFirst().orElseThrow();
   }
@@ -73,9 +77,37 @@ class ConsensusCoreTest {
     // Same view again, and a conflicting block for that view: no second vote.
     assertThat(follower.onMessage(leader, proposal, 11).direct()).isEmpty();
     Block other = Block.build(CHAIN, 1, proposal.block().header().parentHash(), 5, leader, List.of());
-    Output conflicting = follower.onMessage(leader, new Proposal(1, other, proposal.justify(), Optional.empty()), 12);
+    Proposal second = Proposal.sign(keyOf(leader), CHAIN, 1, other, proposal.justify(), Optional.empty());
+    Output conflicting = follower.onMessage(leader, second, 12);
     assertThat(conflicting.direct()).isEmpty();
     assertThat(conflicting.safetyStateToPersist()).isNull();
+    // The leader signed two blocks for view 1: evidence anyone with the validator set can check.
+    assertThat(conflicting.evidence()).hasSize(1);
+    Equivocation evidence = conflicting.evidence().get(0);
+    assertThat(evidence.leader()).isEqualTo(leader);
+    assertThat(evidence.verify(CHAIN, set).valid()).isTrue();
+    assertThat(Equivocation.decode(evidence.encode())).isEqualTo(evidence);
+    assertThat(evidence.verify(CHAIN + 1, set).valid()).isFalse();
+    // Reported once per view.
+    assertThat(follower.onMessage(leader, second, 13).evidence()).isEmpty();
+  }
+
+  @Test
+  void unsignedOrForeignSignedProposalsAreIgnored() {
+    PublicKey leader = set.leader(1);
+    PublicKey other = follower(leader);
+    Block block = Block.build(CHAIN, 1, ConsensusCore.genesis(CHAIN).block().hash(), 1, leader, List.of());
+    ConsensusCore node = core(follower(other));
+    node.start(0);
+    // Signed by another validator's key, or a valid signature over another chain id.
+    Proposal wrongSigner = Proposal.sign(keyOf(other), CHAIN, 1, block, ConsensusCore.genesis(CHAIN).qc(),
+        Optional.empty());
+    assertThat(node.onMessage(leader, wrongSigner, 1).direct()).isEmpty();
+    Proposal wrongChain = Proposal.sign(keyOf(leader), CHAIN + 1, 1, block, ConsensusCore.genesis(CHAIN).qc(),
+        Optional.empty());
+    assertThat(node.onMessage(leader, wrongChain, 2).direct()).isEmpty();
+    Proposal good = Proposal.sign(keyOf(leader), CHAIN, 1, block, ConsensusCore.genesis(CHAIN).qc(), Optional.empty());
+    assertThat(node.onMessage(leader, good, 3).direct()).hasSize(1);
   }
 
   @Test
@@ -87,7 +119,7 @@ class ConsensusCoreTest {
         .findFirst().orElseThrow());
     node.start(0);
     Output ignored = node.onMessage(impostor,
-        new Proposal(1, block, ConsensusCore.genesis(CHAIN).qc(), Optional.empty()), 1);
+        Proposal.sign(keyOf(impostor), CHAIN, 1, block, ConsensusCore.genesis(CHAIN).qc(), Optional.empty()), 1);
     assertThat(ignored.isEmpty()).isTrue();
 
     Output timedOut = node.onTimer(1, 1000);

@@ -559,6 +559,11 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public List<dev.tandem.bft.Equivocation> equivocations() {
+      return ordering.equivocations();
+    }
+
+    @Override
     public Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
       return height < 1 || height > finalizedHeight() ? Optional.empty() : ordering.certificate(height);
     }

@@ -8,6 +8,7 @@ import dev.tandem.bft.ConsensusCore;
 import dev.tandem.bft.ConsensusMessage;
 import dev.tandem.bft.ConsensusMessage.Proposal;
 import dev.tandem.bft.ConsensusMessage.VoteMessage;
+import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.ValidatorSet;
@@ -129,6 +130,7 @@ final class Simulation {
   long syncResponses;
   long timeoutsSent;
   long bundlesCommitted;
+  long equivocationsDetected;
 
   Simulation(Scenario scenario) {
     this.scenario = scenario;
@@ -370,6 +372,19 @@ final class Simulation {
     if (output.safetyStateToPersist() != null) {
       node.persisted = output.safetyStateToPersist();
     }
+    for (Equivocation evidence : output.evidence()) {
+      if (!evidence.verify(CHAIN_ID, validators).valid()) {
+        fail("node " + node.id + " reported evidence that does not verify: " + evidence.verify(CHAIN_ID, validators));
+      }
+      boolean accusedHonest = nodes.stream().anyMatch(n -> n.honest && n.key.publicKey().equals(evidence.leader()));
+      if (accusedHonest) {
+        fail("node " + node.id + " holds valid evidence that honest validator " + evidence.leader()
+            + " equivocated in view " + evidence.view());
+      }
+      if (node.honest) {
+        equivocationsDetected++;
+      }
+    }
     for (CertifiedBlock committed : output.committed()) {
       checkCommit(node, committed);
       node.log.add(committed);
@@ -425,7 +440,7 @@ final class Simulation {
     Block other = Block.build(CHAIN_ID, original.height(), original.header().parentHash(),
         original.header().timestampMillis() + 1, node.key.publicKey(), List.of(txPool.get(random.nextInt(8))));
     byte[] a = codec.encode(p);
-    byte[] b = codec.encode(new Proposal(p.view(), other, p.justify(), p.tc()));
+    byte[] b = codec.encode(Proposal.sign(node.key, CHAIN_ID, p.view(), other, p.justify(), p.tc()));
     for (Node peer : nodes) {
       if (peer != node) {
         send(node, peer, random.nextBoolean() ? a : b);
@@ -449,7 +464,7 @@ final class Simulation {
     }
     Block split = Block.build(CHAIN_ID, original.height(), original.header().parentHash(),
         original.header().timestampMillis(), node.key.publicKey(), txs);
-    return new Proposal(p.view(), split, p.justify(), p.tc());
+    return Proposal.sign(node.key, CHAIN_ID, p.view(), split, p.justify(), p.tc());
   }
 
   private void sendGarbage(Node node) {

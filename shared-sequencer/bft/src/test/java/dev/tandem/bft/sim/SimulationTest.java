@@ -27,7 +27,7 @@ class SimulationTest {
     return new Scenario(seed, n, byzantine, behaviour, gst, crashes, false);
   }
 
-  private static final long[] totals = new long[7];
+  private static final long[] totals = new long[8];
 
   private static void runSeed(long seed) {
     Scenario scenario = scenarioFor(seed);
@@ -51,6 +51,7 @@ class SimulationTest {
     totals[4] += sim.timeoutsSent;
     totals[5] += result.minHonestHeight();
     totals[6] += sim.bundlesCommitted;
+    totals[7] += sim.equivocationsDetected;
   }
 
   @Test
@@ -68,15 +69,16 @@ class SimulationTest {
     }
     System.out.printf("bft simulation: %d seeds (n=4 and n=7) in %.1f s: %d events, %d crashes, %d undecodable"
         + " messages rejected, %d block sync responses, %d timeouts sent, %d blocks committed (min per run, summed),"
-        + " %d atomic bundles committed whole%n",
+        + " %d atomic bundles committed whole, %d equivocations proven by honest nodes%n",
         seeds, (System.nanoTime() - start) / 1e9, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5],
-        totals[6]);
+        totals[6], totals[7]);
     // The runs must actually exercise crashes, garbage, sync and view changes.
     assertThat(totals[1]).isPositive();
     assertThat(totals[2]).isPositive();
     assertThat(totals[3]).isPositive();
     assertThat(totals[4]).isPositive();
     assertThat(totals[6]).isPositive();
+    assertThat(totals[7]).isPositive();
   }
 
   /** Without the bundle validity rule, a leader that splits bundles gets a split committed, and the checker sees it. */

@@ -6,6 +6,7 @@ import dev.tandem.bft.ConsensusCodec;
 import dev.tandem.bft.ConsensusConfig;
 import dev.tandem.bft.ConsensusCore;
 import dev.tandem.bft.ConsensusMessage;
+import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.ValidatorSet;
@@ -345,6 +346,12 @@ public final class BftOrdering implements Ordering {
     if (output.safetyStateToPersist() != null) {
       store.saveSafety(output.safetyStateToPersist());
     }
+    for (Equivocation evidence : output.evidence()) {
+      store.saveEvidence(evidence);
+      LOG.warn("validator {} signed two different blocks for view {} (equivocation); the evidence is kept in the "
+          + "consensus store and served by tandem_getEquivocations, and is grounds for slashing", evidence.leader(),
+          evidence.view());
+    }
     for (CertifiedBlock committed : output.committed()) {
       store.saveCertificate(committed.height(), committed.qc());
       context.finalize(committed.block());
@@ -482,6 +489,11 @@ public final class BftOrdering implements Ordering {
   @Override
   public void onBundlePending() {
     submit(() -> apply(core.onTick(now())));
+  }
+
+  @Override
+  public List<Equivocation> equivocations() {
+    return store == null ? List.of() : store.evidence();
   }
 
   /** How many transactions of compact proposals this node had to fetch from proposers. */

@@ -2,6 +2,7 @@ package dev.tandem.node.consensus;
 
 import dev.tandem.bft.ConsensusMessage.Proposal;
 import dev.tandem.bft.quorum.QuorumCertificate;
+import dev.tandem.bft.quorum.Signature;
 import dev.tandem.bft.quorum.TimeoutCertificate;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
@@ -23,27 +24,30 @@ import java.util.Optional;
  * ({@link Block#assemble}), so a wrong or missing transaction can never change what is voted on.
  *
  * <p>Wire form: {@code u8 tag=0x10, u64 view, header, u32 count, count x bytes32 id, QC justify,
- * u8 hasTc, [TC]}. The tag lies outside {@code ConsensusCodec}'s tags, so both share one topic.
+ * u8 hasTc, [TC], Signature}. The tag lies outside {@code ConsensusCodec}'s tags, so both share one
+ * topic. The leader's signature covers the block hash, which commits to the transactions.
  */
 record CompactProposal(long view, BlockHeader header, List<Hash> txIds, QuorumCertificate justify,
-    Optional<TimeoutCertificate> tc) {
+    Optional<TimeoutCertificate> tc, Signature signature) {
   static final int TAG = 0x10;
 
   CompactProposal {
     Objects.requireNonNull(header, "header");
     Objects.requireNonNull(justify, "justify");
     Objects.requireNonNull(tc, "tc");
+    Objects.requireNonNull(signature, "signature");
     txIds = List.copyOf(txIds);
   }
 
   static CompactProposal of(Proposal proposal) {
     return new CompactProposal(proposal.view(), proposal.block().header(),
-        proposal.block().transactions().stream().map(Transaction::id).toList(), proposal.justify(), proposal.tc());
+        proposal.block().transactions().stream().map(Transaction::id).toList(), proposal.justify(), proposal.tc(),
+        proposal.signature());
   }
 
   /** The full proposal, once the transactions are known; throws {@link DecodingException} if they do not match. */
   Proposal withTransactions(List<Transaction> transactions) {
-    return new Proposal(view, Block.assemble(header, transactions), justify, tc);
+    return new Proposal(view, Block.assemble(header, transactions), justify, tc, signature);
   }
 
   byte[] encode() {
@@ -55,6 +59,7 @@ record CompactProposal(long view, BlockHeader header, List<Hash> txIds, QuorumCe
     justify.writeTo(writer);
     writer.u8(tc.isPresent() ? 1 : 0);
     tc.ifPresent(value -> value.writeTo(writer));
+    signature.writeTo(writer);
     return writer.toByteArray();
   }
 
@@ -91,7 +96,8 @@ record CompactProposal(long view, BlockHeader header, List<Hash> txIds, QuorumCe
       throw new DecodingException("TC flag must be 0 or 1, got " + flag);
     }
     Optional<TimeoutCertificate> tc = flag == 1 ? Optional.of(TimeoutCertificate.read(reader)) : Optional.empty();
+    Signature signature = Signature.read(reader);
     reader.end();
-    return new CompactProposal(view, header, ids, justify, tc);
+    return new CompactProposal(view, header, ids, justify, tc, signature);
   }
 }

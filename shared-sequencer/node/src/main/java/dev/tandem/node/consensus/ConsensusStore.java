@@ -1,5 +1,6 @@
 package dev.tandem.node.consensus;
 
+import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.core.CanonicalWriter;
@@ -8,20 +9,26 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
+import org.lmdbjava.KeyRange;
 import org.lmdbjava.Txn;
 
 /**
  * What consensus must keep across crashes, in its own LMDB environment: the safety state (written,
  * and synced, before any vote or timeout leaves the node) and the quorum certificate of every
- * finalized block (so a restarted node can prove its tip and serve block sync).
+ * finalized block (so a restarted node can prove its tip and serve block sync), and the
+ * equivocation evidence it saw (for slashing).
  */
 final class ConsensusStore implements AutoCloseable {
   private static final byte SAFETY = 's';
   private static final byte CERTIFICATE = 'q';
+  private static final byte EVIDENCE = 'e';
 
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer> db;
@@ -54,6 +61,30 @@ final class ConsensusStore implements AutoCloseable {
 
   void saveCertificate(long height, QuorumCertificate qc) {
     write(key(CERTIFICATE, height), qc.encode());
+  }
+
+  /** Keeps evidence of an equivocation, one per view (the first seen). */
+  void saveEvidence(Equivocation evidence) {
+    if (read(key(EVIDENCE, evidence.view())).isEmpty()) {
+      write(key(EVIDENCE, evidence.view()), evidence.encode());
+    }
+  }
+
+  /** All kept evidence, by view. */
+  List<Equivocation> evidence() {
+    List<Equivocation> out = new ArrayList<>();
+    try (Txn<ByteBuffer> txn = env.txnRead();
+        CursorIterable<ByteBuffer> entries = db.iterate(txn, KeyRange.atLeast(key(EVIDENCE, 0)))) {
+      for (CursorIterable.KeyVal<ByteBuffer> entry : entries) {
+        if (entry.key().get(0) != EVIDENCE) {
+          break;
+        }
+        byte[] bytes = new byte[entry.val().remaining()];
+        entry.val().get(bytes);
+        out.add(Equivocation.decode(bytes));
+      }
+    }
+    return out;
   }
 
   private Optional<byte[]> read(ByteBuffer key) {

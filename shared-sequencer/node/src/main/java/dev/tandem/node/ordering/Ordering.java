@@ -40,6 +40,11 @@ public interface Ordering extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /** Equivocation evidence this node saw (leaders that signed two blocks for one view); none without consensus. */
+  default java.util.List<dev.tandem.bft.Equivocation> equivocations() {
+    return java.util.List.of();
+  }
+
   /** Stops ordering and waits until no block commit is in flight. */
   @Override
   void close();

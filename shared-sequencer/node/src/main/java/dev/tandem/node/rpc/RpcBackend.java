@@ -39,6 +39,9 @@ public interface RpcBackend {
 
   List<Hash> pendingIds();
 
+  /** Equivocation evidence the node's consensus saw. */
+  List<dev.tandem.bft.Equivocation> equivocations();
+
   /** Atomic bundles: submit, cancel, statuses with receipts. */
   dev.tandem.node.bundles.BundleService bundles();
 

@@ -91,6 +91,16 @@ final class RpcMethods {
       return JsonViews.bundleStatus(bundleCall(RpcError.BAD_CANCEL, () -> node.bundles().cancelHex(hex)), List.of());
     });
     VerificationMethods.register(node, methods);
+    methods.put("tandem_getEquivocations", (p, s) -> {
+      p.expect(0, 0);
+      var out = JSON.arrayNode();
+      for (var evidence : node.equivocations()) {
+        out.addObject().put("view", Hex.quantity(evidence.view())).put("validator", evidence.leader().toHex())
+            .put("blockA", evidence.blockA().toHex()).put("blockB", evidence.blockB().toHex())
+            .put("evidence", Hex.encode(evidence.encode()));
+      }
+      return out;
+    });
     methods.put("tandem_subscribe", (p, s) -> subscribe(p, s));
     methods.put("tandem_unsubscribe", (p, s) -> {
       p.expect(1, 1);

@@ -28,7 +28,7 @@ class CompactProposalTest {
     }
     var genesis = ConsensusCore.genesis(CHAIN);
     Block block = Block.build(CHAIN, 1, genesis.block().hash(), 1000, user.publicKey(), txs);
-    return new Proposal(1, block, genesis.qc(), Optional.empty());
+    return Proposal.sign(user, CHAIN, 1, block, genesis.qc(), Optional.empty());
   }
 
   @Test
