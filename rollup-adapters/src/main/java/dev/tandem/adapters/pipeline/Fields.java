@@ -26,7 +26,8 @@ final class Fields {
   /** The object at {@code path}; anything else is an error. */
   static Fields of(JsonNode node, String path) {
     if (node == null || !node.isObject()) {
-      throw new SpecException("config field '" + path + "' must be an object of fields, got "
+      throw new SpecException((path.isEmpty() ? "the adapter config" : "config field '" + path + "'")
+          + " must be an object of fields, got "
           + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
     }
     return new Fields(node, path);
