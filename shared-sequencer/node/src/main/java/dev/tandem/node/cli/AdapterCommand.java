@@ -38,17 +38,23 @@ final class AdapterCommand {
     @Override
     public Integer call() throws InterruptedException {
       PipelineSpec spec = load(config);
-      TandemClient client = new TandemClient(rpc, Duration.ofSeconds(30));
-      long chainId = client.chainId();
-      // Until the node serves finality proofs (tandem_getFinalityProof), the node is trusted to serve
-      // only final blocks; every block is still rebuilt and checked against its header.
-      RpcBlockSource source = new RpcBlockSource(client, chainId, FinalityCheck.trustingTheNode());
-      AdapterPipeline pipeline = AdapterPipeline.start(spec, source);
+      AdapterPipeline pipeline = start(spec, rpc);
       System.out.println("tandem adapters running for " + spec.rollups().size() + " rollup(s) over " + rpc
-          + " (chain " + chainId + "), checkpoints in " + spec.checkpointDir());
+          + ", checkpoints in " + spec.checkpointDir());
       NodeCommand.awaitShutdown(pipeline);
       return 0;
     }
+  }
+
+  /**
+   * Starts the pipeline over the node at {@code rpc}. Until the node serves finality proofs
+   * ({@code tandem_getFinalityProof}) it is trusted to serve only final blocks; every block is
+   * still rebuilt and checked against its header.
+   */
+  static AdapterPipeline start(PipelineSpec spec, URI rpc) {
+    TandemClient client = new TandemClient(rpc, Duration.ofSeconds(30));
+    long chainId = client.chainId();
+    return AdapterPipeline.start(spec, new RpcBlockSource(client, chainId, FinalityCheck.trustingTheNode()));
   }
 
   /** Parses an adapter config file; relative paths resolve against its directory. */
