@@ -254,7 +254,7 @@ public final class AdapterPipeline implements AutoCloseable {
           }
         } catch (Exception e) {
           d.failures++;
-          d.lastError = String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage());
+          d.lastError = describe(e);
           d.retryAtMillis = now + d.backoffMillis;
           LOG.warn("namespace {} ({}): step after height {} failed (attempt {}), retrying in {} ms: {}",
               d.spec.namespace(), d.label, d.deliveredHeight, d.failures, d.backoffMillis, d.lastError);
@@ -265,6 +265,19 @@ public final class AdapterPipeline implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The exception's message and those of its causes that add something (a bare ConnectException has none). */
+  private static String describe(Throwable e) {
+    StringBuilder out = new StringBuilder(e.getMessage() == null ? e.toString() : e.getMessage());
+    Throwable cause = e.getCause();
+    for (int i = 0; cause != null && i < 3; i++, cause = cause.getCause()) {
+      String text = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      if (out.indexOf(text) < 0) {
+        out.append(": ").append(text);
+      }
+    }
+    return out.toString();
   }
 
   /** Stops the thread (waiting for a step in progress), then closes the DA clients and checkpoints. */
