@@ -57,8 +57,8 @@ public sealed interface DaLayerSpec {
     public DaLayer open(Path stateDir) {
       String key = readSecret(name, "privateKeyFile", privateKeyFile);
       if (!key.matches("(0x)?[0-9a-fA-F]{64}")) {
-        throw new SpecException("config field 'daLayers." + name + ".privateKeyFile' names " + privateKeyFile
-            + ", which does not hold a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)");
+        throw new SpecException("DA layer '" + name + "': privateKeyFile " + privateKeyFile
+            + " does not hold a 32-byte hex private key (64 hex digits, optionally 0x-prefixed)");
       }
       return new EthereumDa(new EthereumDa.Config(rpcUrl.toString(), chainId, key, inbox, mode, maxFeePerGasWei,
           maxPriorityFeePerGasWei, maxFeePerBlobGasWei, inclusionTimeout, stateDir.resolve("send-journal")));
@@ -82,8 +82,8 @@ public sealed interface DaLayerSpec {
     try {
       return Files.readString(file, StandardCharsets.US_ASCII).strip();
     } catch (IOException e) {
-      throw new SpecException("config field 'daLayers." + layer + "." + field + "' names " + file
-          + ", which cannot be read (" + e.getMessage() + "); create it or fix the path");
+      throw new SpecException("DA layer '" + layer + "': " + field + " " + file + " cannot be read ("
+          + e.getMessage() + "); create it or fix the path");
     }
   }
 
@@ -110,7 +110,7 @@ public sealed interface DaLayerSpec {
     boolean hasInbox = f.has("inbox");
     boolean hasL2 = f.has("l2ChainId");
     if (hasInbox == hasL2) {
-      throw f.error("inbox", "or 'l2ChainId' must be set, not both: the inbox address, or the OP Stack L2 chain id "
+      throw f.error("inbox", "or 'l2ChainId': set exactly one, the inbox address or the OP Stack L2 chain id "
           + "whose standard inbox (0x00 ++ keccak256(chainId)[0:19]) receives the data");
     }
     String inbox = hasInbox ? "0x" + java.util.HexFormat.of().formatHex(f.hex("inbox", 20))

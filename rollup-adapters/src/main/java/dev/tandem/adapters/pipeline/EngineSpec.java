@@ -26,6 +26,11 @@ public sealed interface EngineSpec {
     }
 
     @Override
+    public byte[] l1OriginHash() {
+      return l1OriginHash.clone();
+    }
+
+    @Override
     public L2EngineView open() {
       return new StaticL2EngineView(l1OriginNumber, l1OriginHash, genesisTimestamp, blockTimeSeconds);
     }

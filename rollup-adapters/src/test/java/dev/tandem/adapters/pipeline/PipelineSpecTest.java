@@ -127,7 +127,8 @@ class PipelineSpecTest {
     rejects(n -> ((ObjectNode) n.get("daLayers")).set("bad name!", layer(n, "local")),
         "adapters.daLayers.bad name!", "not a usable DA layer name");
     rejects(n -> layer(n, "l1").put("inbox", "0x00000000000000000000000000000000000000ff"),
-        "adapters.daLayers.l1.inbox", "not both");
+        "adapters.daLayers.l1.inbox", "exactly one");
+    rejects(n -> layer(n, "l1").remove("l2ChainId"), "adapters.daLayers.l1.inbox", "exactly one");
     rejects(n -> layer(n, "blobs").put("inbox", "0x1234"), "adapters.daLayers.blobs.inbox", "40 hex digits");
     rejects(n -> layer(n, "l1").put("chainId", 0), "adapters.daLayers.l1.chainId", "must be 1 to");
     rejects(n -> layer(n, "l1").put("maxFeePerGasWei", -5), "adapters.daLayers.l1.maxFeePerGasWei", "non-negative");
