@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.adapters.pipeline.PipelineSpec;
+import dev.tandem.adapters.pipeline.SpecException;
 import dev.tandem.core.Transaction;
 import dev.tandem.p2p.Multiaddr;
 import java.io.IOException;
@@ -45,6 +47,8 @@ import java.util.Set;
  *     {@code null} runs the node without p2p
  * @param bootstrapPeers multiaddrs ending in {@code /p2p/<peer id>} that the node dials and keeps
  *     connected (retrying with backoff); needs {@code p2pListen}
+ * @param adapters the rollup adapters the node runs over its own finalized log (docs/adapters.md);
+ *     {@code null} runs none
  */
 public record NodeConfig(
     long chainId,
@@ -66,7 +70,8 @@ public record NodeConfig(
     boolean adminEnabled,
     String p2pListen,
     List<String> bootstrapPeers,
-    Consensus consensus) {
+    Consensus consensus,
+    PipelineSpec adapters) {
 
   /** One member of the sequencer set. */
   public record Validator(dev.tandem.core.PublicKey publicKey, long stake) {}
@@ -97,7 +102,7 @@ public record NodeConfig(
   private static final Set<String> FIELDS = Set.of("chainId", "dataDir", "rpcHost", "rpcPort", "blockIntervalMillis",
       "maxTxPayloadBytes", "maxRpcBodyBytes", "maxBlockBytes", "maxBlockTxs", "minFeePerByte", "mempoolCapacity",
       "perSenderPendingLimit", "rejectedRetentionSeconds", "lmdbMapSizeBytes", "metricsEnabled", "healthEnabled",
-      "adminEnabled", "p2pListen", "bootstrapPeers", "consensus");
+      "adminEnabled", "p2pListen", "bootstrapPeers", "consensus", "adapters");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -153,6 +158,17 @@ public record NodeConfig(
       check(multiaddr("bootstrapPeers", peer).peerId().isPresent(), "bootstrapPeers",
           "entry must end in /p2p/<peer id>: " + peer);
     }
+  }
+
+  /** The config without rollup adapters. */
+  public NodeConfig(long chainId, Path dataDir, String rpcHost, int rpcPort, Duration blockInterval,
+      int maxTxPayloadBytes, int maxRpcBodyBytes, int maxBlockBytes, int maxBlockTxs, long minFeePerByte,
+      int mempoolCapacity, int perSenderPendingLimit, Duration rejectedRetention, long lmdbMapSizeBytes,
+      boolean metricsEnabled, boolean healthEnabled, boolean adminEnabled, String p2pListen,
+      List<String> bootstrapPeers, Consensus consensus) {
+    this(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes, maxBlockBytes,
+        maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention, lmdbMapSizeBytes,
+        metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus, null);
   }
 
   /** The config without p2p (as before p2p existed). */
@@ -267,7 +283,20 @@ public record NodeConfig(
         bool(root, "adminEnabled", d.adminEnabled),
         text(root, "p2pListen", null),
         textList(root, "bootstrapPeers"),
-        consensus(root.get("consensus")));
+        consensus(root.get("consensus")),
+        adapters(root.get("adapters"), base, dataDir));
+  }
+
+  /** The optional {@code adapters} section; its checkpoints default to {@code <dataDir>/adapters}. */
+  private static PipelineSpec adapters(JsonNode node, Path base, Path dataDir) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    try {
+      return PipelineSpec.parse(node, "adapters", base, dataDir.resolve("adapters"));
+    } catch (SpecException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private static Consensus consensus(JsonNode node) {
@@ -377,26 +406,33 @@ public record NodeConfig(
   public NodeConfig withRpcPort(int port) {
     return new NodeConfig(chainId, dataDir, rpcHost, port, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus, adapters);
   }
 
   /** A copy for another chain. */
   public NodeConfig withChainId(long id) {
     return new NodeConfig(id, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus, adapters);
   }
 
   /** A copy with p2p on {@code listen} (null: off) dialing {@code peers} (multiaddrs with /p2p/&lt;id&gt;). */
   public NodeConfig withP2p(String listen, List<String> peers) {
     return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, listen, peers, consensus);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, listen, peers, consensus, adapters);
   }
 
   public NodeConfig withConsensus(Consensus settings) {
     return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
         maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
-        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, settings);
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, settings, adapters);
+  }
+
+  /** A copy running the rollup adapters {@code spec} describes (null: none). */
+  public NodeConfig withAdapters(PipelineSpec spec) {
+    return new NodeConfig(chainId, dataDir, rpcHost, rpcPort, blockInterval, maxTxPayloadBytes, maxRpcBodyBytes,
+        maxBlockBytes, maxBlockTxs, minFeePerByte, mempoolCapacity, perSenderPendingLimit, rejectedRetention,
+        lmdbMapSizeBytes, metricsEnabled, healthEnabled, adminEnabled, p2pListen, bootstrapPeers, consensus, spec);
   }
 }

@@ -1,5 +1,9 @@
 package dev.tandem.node;
 
+import dev.tandem.adapters.evm.EvmLegSimulator;
+import dev.tandem.adapters.generic.FinalizedBlockSource;
+import dev.tandem.adapters.pipeline.AdapterPipeline;
+import dev.tandem.adapters.pipeline.PipelineSpec;
 import dev.tandem.bundles.LegSimulator;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
@@ -84,6 +88,10 @@ public final class TandemNode implements AutoCloseable {
   private RpcServer rpc;
   private volatile P2pService p2p;
   private volatile TxGossip txGossip;
+  /** The rollup adapters of {@code config.adapters()} and the bundle pre-checks built from it. */
+  private volatile AdapterPipeline adapterPipeline;
+  private FinalizedBlocks.Subscription adapterWakeups;
+  private List<EvmLegSimulator> ownedSimulators = List.of();
   private boolean closed;
 
   private TandemNode(NodeConfig config, FileChannel lockChannel, FileLock lock, Ordering.Factory orderingFactory,
@@ -148,6 +156,27 @@ public final class TandemNode implements AutoCloseable {
    */
   public static TandemNode start(NodeConfig config, Ordering.Factory orderingFactory,
       Map<Namespace, LegSimulator> legSimulators) {
+    Map<Namespace, EvmLegSimulator> fromAdapters = config.adapters() == null ? Map.of()
+        : AdapterPipeline.legSimulators(config.adapters());
+    Map<Namespace, LegSimulator> simulators = new java.util.HashMap<>(legSimulators);
+    for (Map.Entry<Namespace, EvmLegSimulator> entry : fromAdapters.entrySet()) {
+      if (simulators.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+        fromAdapters.values().forEach(EvmLegSimulator::close);
+        throw new ConfigException("config field 'adapters.rollups' asks for simulate: true on namespace "
+            + entry.getKey() + ", which already has an execution pre-check given in code; drop one of them");
+      }
+    }
+    try {
+      TandemNode node = start(config, orderingFactory, Map.copyOf(simulators), List.copyOf(fromAdapters.values()));
+      return node;
+    } catch (RuntimeException e) {
+      fromAdapters.values().forEach(EvmLegSimulator::close);
+      throw e;
+    }
+  }
+
+  private static TandemNode start(NodeConfig config, Ordering.Factory orderingFactory,
+      Map<Namespace, LegSimulator> legSimulators, List<EvmLegSimulator> ownedSimulators) {
     FileChannel channel = null;
     FileLock fileLock;
     try {
@@ -181,6 +210,10 @@ public final class TandemNode implements AutoCloseable {
         node.startP2p();
       }
       node.ordering.start(node.new Context());
+      node.ownedSimulators = ownedSimulators;
+      if (config.adapters() != null) {
+        node.startAdapters(config.adapters());
+      }
       LOG.info("node {} on chain {} listening at {} (finalized height {}, {} pending)", node.key.publicKey(),
           config.chainId(), node.rpcUrl(), node.finalizedHeight(), node.mempool.size());
       return node;
@@ -192,6 +225,35 @@ public final class TandemNode implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Runs the configured rollup adapters over this node's own finalized log, woken by every new block. */
+  private void startAdapters(PipelineSpec spec) {
+    FinalizedBlocks log = blocks();
+    adapterPipeline = AdapterPipeline.start(spec, new FinalizedBlockSource() {
+      @Override
+      public long finalizedHeight() {
+        return log.height();
+      }
+
+      @Override
+      public Block block(long height) {
+        return log.get(height).orElseThrow(() -> new IllegalStateException("finalized block " + height + " missing"));
+      }
+
+      @Override
+      public byte[] certificate(long height) {
+        return new byte[0];
+      }
+    });
+    AdapterPipeline pipeline = adapterPipeline;
+    adapterWakeups = log.subscribe(block -> pipeline.wake());
+  }
+
+  /** The rollup adapters' status when the config has an {@code adapters} section. */
+  public Optional<List<AdapterPipeline.Status>> adapterStatus() {
+    AdapterPipeline pipeline = adapterPipeline;
+    return pipeline == null ? Optional.empty() : Optional.of(pipeline.status());
   }
 
   /** Joins the libp2p network under the node key's identity (stable peer id) and gossips transactions. */
@@ -358,15 +420,24 @@ public final class TandemNode implements AutoCloseable {
       return;
     }
     closed = true;
-    // The network first, so that no gossiped transaction is admitted while the rest shuts down.
+    // The adapters first: they read the store, which closes last.
+    if (adapterWakeups != null) {
+      adapterWakeups.close();
+    }
+    if (adapterPipeline != null) {
+      adapterPipeline.close();
+    }
+    // Gossip admission first, so that no gossiped transaction is admitted while the rest shuts down;
+    // then the ordering and bundles while the network is still up (their last messages can leave).
     if (txGossip != null) {
       txGossip.close();
     }
+    ordering.close();
+    bundles.close();
     if (p2p != null) {
       p2p.close();
     }
-    ordering.close();
-    bundles.close();
+    ownedSimulators.forEach(EvmLegSimulator::close);
     if (rpc != null) {
       rpc.close();
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code tandem} command line: run a devnet or a node, manage keys, send and inspect transactions. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
     description = "Tandem decentralized shared sequencer.",
-    subcommands = {DevCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class, BundleCommand.class, BlockCommand.class, DaCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DevCommand.class, NodeCommand.class, KeysCommand.class, TxCommand.class, BundleCommand.class, BlockCommand.class, DaCommand.class, VerifyCommand.class, AdapterCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCli {
   private TandemCli() {}
 

@@ -114,7 +114,7 @@ class CrossRollupSwapTest {
     assertThat(client.sendBundle(swap).status()).isEqualTo("pending");
     BundleView included = client.awaitBundle(swap.key(), Duration.ofSeconds(60)).orElseThrow();
     assertThat(included.status()).as(included.reason()).isEqualTo("included");
-    Block block = nodes[0].blocks().get(included.blockHeight()).orElseThrow();
+    Block block = nodes[1].blocks().get(included.blockHeight()).orElseThrow();
     for (BundleReceipt receipt : included.receipts()) {
       assertThat(receipt.verify(block.header()).valid()).isTrue();
     }

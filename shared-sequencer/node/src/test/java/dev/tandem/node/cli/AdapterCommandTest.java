@@ -1,0 +1,104 @@
+package dev.tandem.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.adapters.generic.GenericBatch;
+import dev.tandem.adapters.pipeline.AdapterPipeline;
+import dev.tandem.client.TandemClient;
+import dev.tandem.core.Hash;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import dev.tandem.da.local.LocalDa;
+import dev.tandem.node.NodeConfig;
+import dev.tandem.node.TandemNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tandem adapter run}: the pipeline in its own process role, reading a real node over JSON-RPC. */
+@Timeout(120)
+class AdapterCommandTest {
+  private static final Namespace ROLLUP = Namespace.of(100);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void runsTheConfiguredAdaptersOverJsonRpcAndResumesFromItsCheckpointDir() throws Exception {
+    Path config = dir.resolve("adapters.yaml");
+    Files.writeString(config, """
+        checkpointDir: state
+        pollIntervalMillis: 50
+        daLayers:
+          local: {type: local, dir: da}
+        rollups:
+          - {namespace: 100, kind: generic, da: local, maxBlocks: 2}
+        """);
+    KeyPair user = KeyPair.generate(new Random(5));
+    List<byte[]> payloads = new ArrayList<>();
+    try (TandemNode node = TandemNode.start(NodeConfig.defaults(dir.resolve("node")).withRpcPort(0))) {
+      TandemClient client = TandemClient.connect(node.rpcUrl());
+      long lastHeight = 0;
+      for (int i = 0; i < 3; i++) {
+        byte[] payload = ("tx " + i).getBytes(StandardCharsets.UTF_8);
+        payloads.add(payload);
+        Hash id = client.sendTransaction(Transaction.sign(1, ROLLUP, i, 100_000, payload, user));
+        lastHeight = Math.max(lastHeight, client.awaitFinal(id, Duration.ofSeconds(30)).blockHeight());
+      }
+      long target = lastHeight;
+      try (AdapterPipeline pipeline = AdapterCommand.start(AdapterCommand.load(config), URI.create(node.rpcUrl()))) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(pipeline.status().get(0).deliveredHeight()).isGreaterThanOrEqualTo(target));
+        assertThat(pipeline.status().get(0).lastError()).isEmpty();
+      }
+      assertThat(Files.isDirectory(dir.resolve("state/generic"))).as("checkpoints under checkpointDir").isTrue();
+    }
+    List<byte[]> posted = new ArrayList<>();
+    try (LocalDa da = LocalDa.open(dir.resolve("da"))) {
+      long next = 1;
+      for (LocalDa.BlobInfo info : da.list(ROLLUP.id(), 0, 1000)) {
+        GenericBatch batch = GenericBatch.decode(da.get(info.commitment()).orElseThrow());
+        assertThat(batch.verify().valid()).isTrue();
+        assertThat(batch.firstHeight()).isEqualTo(next);
+        next = batch.lastHeight() + 1;
+        batch.entries().forEach(e -> e.transactions().forEach(tx -> posted.add(tx.payload())));
+      }
+    }
+    assertThat(posted).containsExactlyElementsOf(payloads);
+  }
+
+  @Test
+  void aBadConfigStopsTheCommandWithTheFieldsPath() throws Exception {
+    Path config = dir.resolve("adapters.yaml");
+    Files.writeString(config, """
+        checkpointDir: state
+        rollups:
+          - {namespace: 100, kind: generic, da: nowhere}
+        """);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    int code;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code = dev.tandem.node.cli.TandemCli.run("adapter", "run", "--config", config.toString(), "--rpc",
+          "http://127.0.0.1:1");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("config field 'rollups[0].da' names DA layer 'nowhere', which is not in daLayers");
+  }
+}
