@@ -16,6 +16,20 @@ import java.util.function.LongFunction;
 public interface FinalityCheck {
   Verification verify(BlockHeader header);
 
+  /**
+   * The highest height this check can prove when the node reports {@code finalizedHeight}: all of
+   * them when the node is trusted; one less with finality proofs, because the tip's proof needs the
+   * QC that a later block carries.
+   */
+  default long provableHeight(long finalizedHeight) {
+    return finalizedHeight;
+  }
+
+  /** The encoded QC of a height this check accepted, for batches to carry; empty when it has none. */
+  default byte[] certificate(long height) {
+    return new byte[0];
+  }
+
   /** Accepts every header: the node is trusted to serve only finalized blocks. */
   static FinalityCheck trustingTheNode() {
     return header -> Verification.OK;
@@ -26,8 +40,37 @@ public interface FinalityCheck {
    * {@code proofs} fetches the proof of a height, empty when the node has none.
    */
   static FinalityCheck byFinalityProofs(LongFunction<Optional<FinalityProof>> proofs, ValidatorSet validators) {
-    return header -> proofs.apply(header.height())
-        .map(proof -> proof.verify(header, validators))
-        .orElseGet(() -> Verification.failed("the node has no finality proof for block " + header.height()));
+    return new FinalityCheck() {
+      private final java.util.Map<Long, byte[]> certificates = java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Long, byte[]> eldest) {
+              return size() > 1024;
+            }
+          });
+
+      @Override
+      public Verification verify(BlockHeader header) {
+        Optional<FinalityProof> proof = proofs.apply(header.height());
+        if (proof.isEmpty()) {
+          return Verification.failed("the node has no finality proof for block " + header.height());
+        }
+        Verification result = proof.get().verify(header, validators);
+        if (result.valid()) {
+          certificates.put(header.height(), proof.get().blockQc().encode());
+        }
+        return result;
+      }
+
+      @Override
+      public byte[] certificate(long height) {
+        return certificates.getOrDefault(height, new byte[0]);
+      }
+
+      @Override
+      public long provableHeight(long finalizedHeight) {
+        return Math.max(0, finalizedHeight - 1);
+      }
+    };
   }
 }

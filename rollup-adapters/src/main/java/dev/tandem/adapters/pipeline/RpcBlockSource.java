@@ -49,7 +49,7 @@ public final class RpcBlockSource implements FinalizedBlockSource {
 
   @Override
   public long finalizedHeight() {
-    return client.blockNumber();
+    return finality.provableHeight(client.blockNumber());
   }
 
   @Override
@@ -86,10 +86,11 @@ public final class RpcBlockSource implements FinalizedBlockSource {
     return block;
   }
 
-  /** No certificates over this API yet; the {@link FinalityCheck} is where they are checked. */
+  /** The block's QC as the {@link FinalityCheck} verified it (read the block first); empty when it has none. */
   @Override
   public byte[] certificate(long height) {
-    return new byte[0];
+    block(height);
+    return finality.certificate(height);
   }
 
   /** The block from its JSON: header fields, raw transactions, and the hash the node claims. */

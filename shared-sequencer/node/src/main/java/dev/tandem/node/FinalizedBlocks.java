@@ -13,6 +13,12 @@ public interface FinalizedBlocks {
   Optional<Block> get(long height);
 
   /**
+   * The encoded quorum certificate of a finalized block (what adapters put in batches), or an empty
+   * array on a node without consensus.
+   */
+  byte[] certificate(long height);
+
+  /**
    * Calls {@code listener} with every block finalized after this call, in height order, on one
    * dedicated thread, after the block is durable. A block finalized while subscribing may also be
    * visible through {@link #get}; consumers that read history first dedupe by height. A listener

@@ -243,7 +243,7 @@ public final class TandemNode implements AutoCloseable {
 
       @Override
       public byte[] certificate(long height) {
-        return new byte[0];
+        return log.certificate(height);
       }
     });
     AdapterPipeline pipeline = adapterPipeline;
@@ -339,6 +339,12 @@ public final class TandemNode implements AutoCloseable {
       @Override
       public Optional<Block> get(long height) {
         return height < 1 || height > finalizedHeight() ? Optional.empty() : store.block(height);
+      }
+
+      @Override
+      public byte[] certificate(long height) {
+        return height < 1 || height > finalizedHeight() ? new byte[0]
+            : ordering.certificate(height).map(dev.tandem.bft.quorum.QuorumCertificate::encode).orElse(new byte[0]);
       }
 
       @Override

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.adapters.generic.GenericBatch;
 import dev.tandem.adapters.pipeline.AdapterPipeline;
+import dev.tandem.bft.quorum.QuorumCertificate;
+import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.client.TandemClient;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
@@ -13,6 +15,7 @@ import dev.tandem.core.Transaction;
 import dev.tandem.da.local.LocalDa;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
+import dev.tandem.node.consensus.ValidatorNetworkFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -58,7 +61,8 @@ class AdapterCommandTest {
         lastHeight = Math.max(lastHeight, client.awaitFinal(id, Duration.ofSeconds(30)).blockHeight());
       }
       long target = lastHeight;
-      try (AdapterPipeline pipeline = AdapterCommand.start(AdapterCommand.load(config), URI.create(node.rpcUrl()))) {
+      try (AdapterPipeline pipeline = AdapterCommand.start(AdapterCommand.load(config), URI.create(node.rpcUrl()),
+          java.util.Optional.empty())) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
             assertThat(pipeline.status().get(0).deliveredHeight()).isGreaterThanOrEqualTo(target));
         assertThat(pipeline.status().get(0).lastError()).isEmpty();
@@ -77,6 +81,66 @@ class AdapterCommandTest {
       }
     }
     assertThat(posted).containsExactlyElementsOf(payloads);
+  }
+
+  /**
+   * Over a BFT network the adapters check every block's finality proof (quorum certificates of the
+   * validator set) and put the block's QC into the batches they post.
+   */
+  @Test
+  void overConsensusEveryBatchCarriesVerifiedQuorumCertificates() throws Exception {
+    Path config = dir.resolve("adapters.yaml");
+    Files.writeString(config, """
+        checkpointDir: state
+        pollIntervalMillis: 50
+        daLayers:
+          local: {type: local, dir: da}
+        rollups:
+          - {namespace: 100, kind: generic, da: local, maxBlocks: 4}
+        """);
+    ValidatorNetworkFixture fixture = new ValidatorNetworkFixture(dir.resolve("validators"), 4, 61);
+    TandemNode[] nodes = new TandemNode[4];
+    KeyPair user = KeyPair.generate(new Random(6));
+    ValidatorSet validators;
+    try {
+      for (int i = 0; i < 4; i++) {
+        nodes[i] = TandemNode.start(NodeConfig.load(fixture.writeConfig(i, 200)));
+      }
+      TandemClient client = TandemClient.connect(nodes[2].rpcUrl());
+      validators = VerifyCommand.validators(client.validators().toString());
+      long lastHeight = 0;
+      for (int i = 0; i < 3; i++) {
+        Hash id = client.sendTransaction(Transaction.sign(ValidatorNetworkFixture.CHAIN, ROLLUP, i, 100_000,
+            ("bft tx " + i).getBytes(StandardCharsets.UTF_8), user));
+        lastHeight = Math.max(lastHeight, client.awaitFinal(id, Duration.ofSeconds(60)).blockHeight());
+      }
+      long target = lastHeight;
+      try (AdapterPipeline pipeline = AdapterCommand.start(AdapterCommand.load(config), URI.create(nodes[2].rpcUrl()),
+          java.util.Optional.of(validators))) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(pipeline.status().get(0).deliveredHeight()).isGreaterThanOrEqualTo(target));
+      }
+    } finally {
+      for (TandemNode node : nodes) {
+        if (node != null) {
+          node.close();
+        }
+      }
+    }
+    int certified = 0;
+    try (LocalDa da = LocalDa.open(dir.resolve("da"))) {
+      for (LocalDa.BlobInfo info : da.list(ROLLUP.id(), 0, 1000)) {
+        GenericBatch batch = GenericBatch.decode(da.get(info.commitment()).orElseThrow());
+        assertThat(batch.verify().valid()).isTrue();
+        for (GenericBatch.Entry entry : batch.entries()) {
+          QuorumCertificate qc = QuorumCertificate.decode(entry.certificate());
+          assertThat(qc.blockHash()).isEqualTo(entry.header().hash());
+          assertThat(qc.verify(validators).valid()).isTrue();
+          certified++;
+        }
+      }
+    }
+    assertThat(certified).isPositive();
   }
 
   @Test

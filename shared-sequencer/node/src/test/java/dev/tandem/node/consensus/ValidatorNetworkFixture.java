@@ -17,15 +17,15 @@ import java.util.Random;
  * Four validators' data directories, keys (written as node-key.hex before any node starts, so
  * the configs can name them), free p2p ports, and a JSON config file per node.
  */
-final class ValidatorNetworkFixture {
-  static final long CHAIN = 4242;
+public final class ValidatorNetworkFixture {
+  public static final long CHAIN = 4242;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final List<Path> dirs = new ArrayList<>();
   final List<KeyPair> keys = new ArrayList<>();
   final List<Integer> ports = new ArrayList<>();
 
-  ValidatorNetworkFixture(Path root, int count, long seed) throws Exception {
+  public ValidatorNetworkFixture(Path root, int count, long seed) throws Exception {
     Random random = new Random(seed);
     for (int i = 0; i < count; i++) {
       Path dir = root.resolve("node-" + i);
@@ -39,7 +39,7 @@ final class ValidatorNetworkFixture {
   }
 
   /** Writes node {@code index}'s config (RPC on a free port, p2p on its port, every other node a peer). */
-  Path writeConfig(int index, long baseTimeoutMillis) throws Exception {
+  public Path writeConfig(int index, long baseTimeoutMillis) throws Exception {
     ObjectNode tree = JSON.createObjectNode();
     tree.put("chainId", CHAIN);
     tree.put("dataDir", dirs.get(index).toString());
