@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The devnet of docker-compose.yml as local processes, for machines without a Docker engine:
-# the local DA service and four sequencer validators, each node's config derived from
-# devnet/config/sequencer-N.yaml by swapping the compose network for loopback ports.
+# the local DA service, four sequencer validators and the rollup adapters, each config derived from
+# devnet/config/ by swapping the compose network for loopback ports.
 #   devnet/run-local.sh                   start everything; Ctrl-C stops it
 #   devnet/run-local.sh --configs-only D  only write the derived configs under D (used by tests)
 # State and logs: $TANDEM_DEVNET_DIR (default .tandem/devnet).
@@ -24,6 +24,9 @@ derive_configs() {
         -e 's#/dns4/sequencer-\([0-9]*\)/tcp/9000/#/ip4/127.0.0.1/tcp/910\1/#' \
         "$here/config/sequencer-$i.yaml" > "$dir/sequencer-$i.yaml"
   done
+  sed -e "s#^checkpointDir: .*#checkpointDir: $dir/adapters#" \
+      -e 's#http://da:7070#http://127.0.0.1:7070#' \
+      "$here/config/adapters.yaml" > "$dir/adapters.yaml"
 }
 
 if [ "${1:-}" = "--configs-only" ]; then
@@ -50,7 +53,10 @@ for i in $(seq 0 $((nodes - 1))); do
   "$root/tandem" node run --config "$state/sequencer-$i.yaml" > "$state/sequencer-$i.log" 2>&1 &
   pids+=($!)
 done
-echo "Tandem devnet (local processes): DA http://127.0.0.1:7070"
+"$root/tandem" adapter run --config "$state/adapters.yaml" --rpc http://127.0.0.1:8545 \
+  --validators "$here/config/validators.json" > "$state/adapters.log" 2>&1 &
+pids+=($!)
+echo "Tandem devnet (local processes): DA http://127.0.0.1:7070, adapters log $state/adapters.log"
 for i in $(seq 0 $((nodes - 1))); do echo "  sequencer-$i JSON-RPC http://127.0.0.1:$((8545 + i))/  log $state/sequencer-$i.log"; done
 echo "Ctrl-C stops it."
 wait

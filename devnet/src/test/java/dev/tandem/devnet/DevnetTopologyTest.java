@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tandem.adapters.pipeline.DaLayerSpec;
+import dev.tandem.adapters.pipeline.PipelineSpec;
 import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.PublicKey;
@@ -76,6 +78,31 @@ class DevnetTopologyTest {
         assertThat(services.has(host)).as("bootstrap host %s is a compose service", host).isTrue();
       }
     }
+    // The adapters read sequencer-0 and post to the DA service, checking QCs against the devnet set.
+    String adapters = services.get("adapters").get("command").toString();
+    assertThat(adapters).contains("http://sequencer-0:8545").contains("/devnet/config/adapters.yaml")
+        .contains("/devnet/config/validators.json");
+    PipelineSpec spec = adapterSpec(devnet.resolve("config/adapters.yaml"));
+    DaLayerSpec.LocalHttp da = (DaLayerSpec.LocalHttp) spec.daLayers().values().iterator().next();
+    assertThat(services.has(da.url().getHost())).as("DA host %s is a compose service", da.url().getHost()).isTrue();
+    assertThat(ValidatorsFile.members(devnet.resolve("config/validators.json")))
+        .containsExactlyElementsOf(keys.stream().map(KeyPair::publicKey).toList());
+  }
+
+  private static PipelineSpec adapterSpec(Path file) throws Exception {
+    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    return PipelineSpec.parse(root, "", file.getParent(), null);
+  }
+
+  /** The public keys listed in a {validators: [{publicKey, stake}]} file. */
+  private static final class ValidatorsFile {
+    static List<PublicKey> members(Path file) throws Exception {
+      List<PublicKey> out = new ArrayList<>();
+      for (JsonNode entry : new ObjectMapper().readTree(file.toFile()).get("validators")) {
+        out.add(PublicKey.fromHex(entry.get("publicKey").asText()));
+      }
+      return out;
+    }
   }
 
   @Test
@@ -101,6 +128,10 @@ class DevnetTopologyTest {
     }
     assertThat(listenAddresses).hasSize(NODES);
     assertThat(rpcPorts).hasSize(NODES);
+    PipelineSpec adapters = adapterSpec(dir.resolve("adapters.yaml"));
+    assertThat(adapters.checkpointDir()).isEqualTo(dir.resolve("adapters"));
+    DaLayerSpec.LocalHttp da = (DaLayerSpec.LocalHttp) adapters.daLayers().values().iterator().next();
+    assertThat(da.url().toString()).isEqualTo("http://127.0.0.1:7070");
     // Every bootstrap address is another node's listen address.
     for (NodeConfig config : configs) {
       for (String peer : config.bootstrapPeers()) {

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "adapter", description = "Run rollup adapters outside the node.", subcommands = {AdapterCommand.Run.class})
 final class AdapterCommand {
   private static final Logger LOG = LoggerFactory.getLogger(AdapterCommand.class);
+  private static final Duration NODE_WAIT = Duration.ofSeconds(60);
 
   @Command(name = "run", description = "Run the adapters of a config file over a node's JSON-RPC until interrupted.")
   static final class Run implements Callable<Integer> {
@@ -74,8 +75,34 @@ final class AdapterCommand {
    */
   static AdapterPipeline start(PipelineSpec spec, URI rpc, Optional<ValidatorSet> trusted) {
     TandemClient client = new TandemClient(rpc, Duration.ofSeconds(30));
-    long chainId = client.chainId();
+    long chainId = awaitNode(client, rpc);
     return AdapterPipeline.start(spec, new RpcBlockSource(client, chainId, finality(client, trusted)));
+  }
+
+  /** The node's chain id, waiting up to a minute for a node that is still starting. */
+  private static long awaitNode(TandemClient client, URI rpc) {
+    long deadline = System.nanoTime() + NODE_WAIT.toNanos();
+    boolean logged = false;
+    while (true) {
+      try {
+        return client.chainId();
+      } catch (RpcException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the node at " + rpc + " did not answer within " + NODE_WAIT.toSeconds()
+              + " s: " + e.getMessage() + "; check --rpc and that the node runs");
+        }
+        if (!logged) {
+          LOG.info("waiting for the node at {} ({})", rpc, e.getMessage());
+          logged = true;
+        }
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the node at " + rpc);
+      }
+    }
   }
 
   static FinalityCheck finality(TandemClient client, Optional<ValidatorSet> trusted) {
