@@ -48,8 +48,13 @@ public final class EthereumDa implements DaLayer {
   private static final Logger LOG = LoggerFactory.getLogger(EthereumDa.class);
   private static final int MAX_BLOBS = 6;
 
-  /** How the data travels. */
-  public enum Mode { BLOBS, CALLDATA }
+  /**
+   * How the data travels. BLOBS packs any bytes into blobs (Tandem's packing, {@link BlobPacking});
+   * RAW_BLOBS posts data that is already whole blobs in a rollup's own encoding (OP Stack's version-0
+   * blobs), 131,072 bytes each, unchanged, so the rollup's derivation reads them; CALLDATA sends the
+   * bytes as transaction input.
+   */
+  public enum Mode { BLOBS, RAW_BLOBS, CALLDATA }
 
   /** Connection, signer, destination and the most this layer may pay per gas. */
   public record Config(String rpcUrl, long chainId, String privateKeyHex, String inboxAddress, Mode mode,
@@ -72,7 +77,7 @@ public final class EthereumDa implements DaLayer {
 
   @Override
   public String name() {
-    return config.mode() == Mode.BLOBS ? "eth-blob" : "eth-calldata";
+    return config.mode() == Mode.CALLDATA ? "eth-calldata" : "eth-blob";
   }
 
   @Override
@@ -87,6 +92,11 @@ public final class EthereumDa implements DaLayer {
     }
     if (config.mode() == Mode.BLOBS && BlobPacking.blobsNeeded(data.length) > MAX_BLOBS) {
       throw new DaException(data.length + " bytes need more than " + MAX_BLOBS + " blobs; split the batch", false);
+    }
+    if (config.mode() == Mode.RAW_BLOBS && (data.length == 0 || data.length % BlobPacking.BLOB_BYTES != 0
+        || data.length / BlobPacking.BLOB_BYTES > MAX_BLOBS)) {
+      throw new DaException("raw blob data must be 1 to " + MAX_BLOBS + " whole blobs of " + BlobPacking.BLOB_BYTES
+          + " bytes, got " + data.length + " bytes", false);
     }
     Signed signed = sign(data);
     String hashes = signed.versionedHashes.isEmpty() ? "-"
@@ -129,10 +139,17 @@ public final class EthereumDa implements DaLayer {
     }
     List<Blob> blobs = new ArrayList<>();
     List<Bytes> versionedHashes = new ArrayList<>();
-    for (byte[] packed : BlobPacking.pack(data)) {
-      Blob blob = new Blob(packed);
+    List<byte[]> contents = config.mode() == Mode.RAW_BLOBS ? split(data) : BlobPacking.pack(data);
+    for (byte[] packed : contents) {
+      Blob blob;
+      try {
+        blob = new Blob(packed);
+        versionedHashes.add(BlobUtils.kzgToVersionedHash(BlobUtils.getCommitment(blob)));
+      } catch (RuntimeException notABlob) {
+        throw new DaException("data is not a valid blob (every 32-byte field element must be below the BLS modulus): "
+            + notABlob.getMessage(), false);
+      }
       blobs.add(blob);
-      versionedHashes.add(BlobUtils.kzgToVersionedHash(BlobUtils.getCommitment(blob)));
     }
     RawTransaction withBlobs = RawTransaction.createTransaction(blobs, config.chainId(), nonce, priority, maxFee,
         BigInteger.valueOf(21_000), inbox, BigInteger.ZERO, "0x", maxBlobFee);
@@ -140,6 +157,14 @@ public final class EthereumDa implements DaLayer {
     String raw = Numeric.toHexString(network);
     String txHash = Hash.sha3(Numeric.toHexString(withoutSidecar(network)));
     return new Signed(txHash, raw, versionedHashes);
+  }
+
+  private static List<byte[]> split(byte[] data) {
+    List<byte[]> blobs = new ArrayList<>();
+    for (int offset = 0; offset < data.length; offset += BlobPacking.BLOB_BYTES) {
+      blobs.add(java.util.Arrays.copyOfRange(data, offset, offset + BlobPacking.BLOB_BYTES));
+    }
+    return blobs;
   }
 
   /**
@@ -222,6 +247,11 @@ public final class EthereumDa implements DaLayer {
         throw new DaException("blob does not match its versioned hash " + versionedHash, false);
       }
       blobs.add(blob);
+    }
+    if (config.mode() == Mode.RAW_BLOBS) {
+      ByteArrayOutputStream whole = new ByteArrayOutputStream();
+      blobs.forEach(whole::writeBytes);
+      return whole.toByteArray();
     }
     try {
       return BlobPacking.unpack(blobs);

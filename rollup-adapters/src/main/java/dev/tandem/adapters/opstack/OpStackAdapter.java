@@ -40,13 +40,16 @@ public final class OpStackAdapter {
   private final DaLayer da;
   private final OpStackCheckpoint checkpoint;
   private final int maxBlocksPerChannel;
+  private final boolean blobs;
 
   /**
-   * @param batcher its {@code maxCalldataSize} bounds every post (version byte included)
+   * @param batcher its {@code maxCalldataSize} bounds every calldata post (version byte included)
    * @param maxBlocksPerChannel the most Tandem blocks one step reads
+   * @param blobs post each frame as one OP Stack version-0 blob ({@link BlobCodec}; the DA layer
+   *     must post blobs unchanged, e.g. {@code EthereumDa} in RAW_BLOBS mode), else as calldata
    */
   public OpStackAdapter(Namespace namespace, FinalizedBlockSource source, OpStackBatcher batcher, L2EngineView engine,
-      DaLayer da, OpStackCheckpoint checkpoint, int maxBlocksPerChannel) {
+      DaLayer da, OpStackCheckpoint checkpoint, int maxBlocksPerChannel, boolean blobs) {
     if (maxBlocksPerChannel < 1) {
       throw new IllegalArgumentException("maxBlocksPerChannel must be positive");
     }
@@ -57,6 +60,7 @@ public final class OpStackAdapter {
     this.da = da;
     this.checkpoint = checkpoint;
     this.maxBlocksPerChannel = maxBlocksPerChannel;
+    this.blobs = blobs;
   }
 
   public Namespace namespace() {
@@ -115,7 +119,8 @@ public final class OpStackAdapter {
       checkpoint.save(new OpStackCheckpoint.State(first, firstL2,
           java.util.Optional.of(new OpStackCheckpoint.Pending(first, last, firstL2))));
     }
-    OpStackBatcher.Output output = batcher.calldataForBlocks(firstL2, l2Blocks, engine);
+    OpStackBatcher.Output output = blobs ? batcher.blobsForBlocks(firstL2, l2Blocks, engine)
+        : batcher.calldataForBlocks(firstL2, l2Blocks, engine);
     List<byte[]> frames = output.payloads();
     for (int i = 0; i < frames.size(); i++) {
       da.post(namespace.id(), frames.get(i), frameKey(namespace, first, last, i));

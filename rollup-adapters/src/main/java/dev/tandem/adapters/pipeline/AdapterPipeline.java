@@ -134,13 +134,14 @@ public final class AdapterPipeline implements AutoCloseable {
             }
           }));
         } else if (rollup instanceof RollupSpec.OpStack o) {
-          DaLayer da = layer(spec, o.da(), layers, resources);
+          // OP Stack blobs are already version-0 encoded; the layer must post them as they are.
+          DaLayer da = o.blobs() ? rawBlobLayer(spec, o.da(), layers, resources) : layer(spec, o.da(), layers, resources);
           int frameBytes = o.blobs() ? BlobPacking.USABLE_PER_BLOB - 4 : CALLDATA_FRAME_BYTES;
           OpStackBatcher batcher = new OpStackBatcher(new OpStackBatcher.Config(o.compression(),
               ChannelCodec.MAX_RLP_BYTES_PER_CHANNEL_BEDROCK, frameBytes, 1_000, 1_000_000));
           OpStackAdapter adapter = new OpStackAdapter(o.namespace(), source, batcher, o.engine().open(), da,
               new OpStackCheckpoint(dir.resolve("opstack").resolve(o.namespace().toHex()), o.firstL2Block()),
-              o.maxBlocksPerChannel());
+              o.maxBlocksPerChannel(), o.blobs());
           driven.add(new Driven(rollup, "opstack -> " + o.da(), new Step() {
             @Override
             public boolean step() throws Exception {
@@ -203,6 +204,20 @@ public final class AdapterPipeline implements AutoCloseable {
     if (layer == null) {
       layer = open(resources, spec.daLayers().get(name).open(spec.checkpointDir().resolve("da").resolve(name)));
       open.put(name, layer);
+    }
+    return layer;
+  }
+
+  /** The Ethereum blob layer {@code name} in RAW_BLOBS mode, with a send journal of its own. */
+  private static DaLayer rawBlobLayer(PipelineSpec spec, String name, Map<String, DaLayer> open,
+      List<AutoCloseable> resources) {
+    String rawName = name + "-raw";
+    DaLayer layer = open.get(rawName);
+    if (layer == null) {
+      DaLayerSpec.Ethereum eth = (DaLayerSpec.Ethereum) spec.daLayers().get(name);
+      layer = open(resources, eth.withMode(dev.tandem.da.eth.EthereumDa.Mode.RAW_BLOBS)
+          .open(spec.checkpointDir().resolve("da").resolve(rawName)));
+      open.put(rawName, layer);
     }
     return layer;
   }

@@ -63,6 +63,12 @@ public sealed interface DaLayerSpec {
       return new EthereumDa(new EthereumDa.Config(rpcUrl.toString(), chainId, key, inbox, mode, maxFeePerGasWei,
           maxPriorityFeePerGasWei, maxFeePerBlobGasWei, inclusionTimeout, stateDir.resolve("send-journal")));
     }
+
+    /** The same layer posting in another mode (OP Stack blobs go out RAW_BLOBS). */
+    public Ethereum withMode(EthereumDa.Mode newMode) {
+      return new Ethereum(name, newMode, rpcUrl, chainId, privateKeyFile, inbox, maxFeePerGasWei,
+          maxPriorityFeePerGasWei, maxFeePerBlobGasWei, inclusionTimeout);
+    }
   }
 
   /** A celestia-node's blob API; {@code authTokenFile} null for a node run without auth. */

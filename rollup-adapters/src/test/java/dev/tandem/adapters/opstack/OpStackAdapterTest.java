@@ -187,7 +187,7 @@ class OpStackAdapterTest {
     Path journal = dir.resolve("journal");
     try (CrashingDa crashing = new CrashingDa(l1(journal), 2)) {
       OpStackAdapter adapter = new OpStackAdapter(ROLLUP, log, BATCHER, ENGINE, crashing,
-          new OpStackCheckpoint(checkpointFile, FIRST_L2_BLOCK), 64);
+          new OpStackCheckpoint(checkpointFile, FIRST_L2_BLOCK), 64, false);
       assertThatThrownBy(adapter::step).hasMessageContaining("simulated crash");
       assertThat(adapter.deliveredHeight()).isZero();
     }
@@ -197,7 +197,7 @@ class OpStackAdapterTest {
 
     try (EthereumDa restarted = l1(journal)) {
       OpStackAdapter adapter = new OpStackAdapter(ROLLUP, log, BATCHER, ENGINE, restarted,
-          new OpStackCheckpoint(checkpointFile, FIRST_L2_BLOCK), 64);
+          new OpStackCheckpoint(checkpointFile, FIRST_L2_BLOCK), 64, false);
       assertThat(adapter.step()).isTrue();
       assertThat(adapter.step()).as("idle at the finalized tip").isFalse();
       assertThat(adapter.deliveredHeight()).isEqualTo(3);
@@ -225,6 +225,66 @@ class OpStackAdapterTest {
     }
   }
 
+  /**
+   * Blob submission: each frame is one OP Stack version-0 blob, posted unchanged by EthereumDa in
+   * RAW_BLOBS mode; the blobs read back from anvil by their versioned hashes decode with the
+   * blob derivation path to the namespace's transactions.
+   */
+  @Test
+  void postsFramesAsOpStackBlobsThatDeriveBack(@TempDir Path dir) throws Exception {
+    Log log = new Log();
+    List<byte[]> block1 = List.of(l2Tx(300), l2Tx(250));
+    List<byte[]> block2 = List.of(l2Tx(400));
+    log.append(block1);
+    log.append(block2);
+    List<DaReceipt> receipts = new ArrayList<>();
+    try (EthereumDa blobs = new EthereumDa(new EthereumDa.Config(anvil.rpcUrl(), L1_CHAIN_ID,
+        AnvilProcess.DEV_PRIVATE_KEY, INBOX, EthereumDa.Mode.RAW_BLOBS, BigInteger.valueOf(100_000_000_000L),
+        BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L), Duration.ofSeconds(30),
+        dir.resolve("journal")))) {
+      DaLayer recording = new DaLayer() {
+        @Override
+        public String name() {
+          return blobs.name();
+        }
+
+        @Override
+        public DaReceipt post(long namespace, byte[] data, byte[] key) throws DaException {
+          assertThat(data).hasSize(BlobCodec.BLOB_SIZE);
+          DaReceipt receipt = blobs.post(namespace, data, key);
+          receipts.add(receipt);
+          return receipt;
+        }
+
+        @Override
+        public byte[] fetch(DaReceipt receipt) throws DaException {
+          return blobs.fetch(receipt);
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+      OpStackAdapter adapter = new OpStackAdapter(ROLLUP, log, BATCHER, ENGINE, recording,
+          new OpStackCheckpoint(dir.resolve("checkpoint"), FIRST_L2_BLOCK), 64, true);
+      assertThat(adapter.step()).isTrue();
+      assertThat(adapter.deliveredHeight()).isEqualTo(2);
+      List<byte[]> fetched = new ArrayList<>();
+      for (DaReceipt receipt : receipts) {
+        fetched.add(blobs.fetch(receipt));
+      }
+      assertThat(fetched).isNotEmpty();
+      List<SingularBatch> batches = OpStackReader.fromBlobs(fetched, ChannelCodec.MAX_RLP_BYTES_PER_CHANNEL_BEDROCK)
+          .stream().map(SingularBatch.class::cast).toList();
+      assertThat(batches).hasSize(2);
+      assertThat(batches.get(0).transactions()).containsExactlyElementsOf(block1);
+      assertThat(batches.get(1).transactions()).containsExactlyElementsOf(block2);
+      // Not a whole blob: refused with the reason, nothing sent.
+      assertThatThrownBy(() -> blobs.post(ROLLUP.id(), new byte[100], new byte[] {9}))
+          .hasMessageContaining("whole blobs");
+    }
+  }
+
   @Test
   void aRangeWithoutTheNamespacesTransactionsAdvancesWithoutPosting(@TempDir Path dir) throws Exception {
     Log log = new Log();
@@ -232,7 +292,7 @@ class OpStackAdapterTest {
     log.append(List.of());
     try (EthereumDa da = l1(dir.resolve("journal"))) {
       OpStackAdapter adapter = new OpStackAdapter(ROLLUP, log, BATCHER, ENGINE, da,
-          new OpStackCheckpoint(dir.resolve("ckpt"), 0), 64);
+          new OpStackCheckpoint(dir.resolve("ckpt"), 0), 64, false);
       assertThat(adapter.step()).isTrue();
       assertThat(adapter.deliveredHeight()).isEqualTo(2);
       assertThat(adapter.step()).isFalse();
