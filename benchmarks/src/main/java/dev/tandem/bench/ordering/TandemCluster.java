@@ -23,8 +23,10 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,15 +43,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * spread over the nodes), and commits are seen through a WebSocket {@code tandem_subscribe(["newBlocks"])}
  * on node 0. A payload is committed when the block holding it is finalized on node 0.
  *
+ * <p>Each node gets at most {@value #REQUESTS_PER_NODE} HTTP requests at a time (its RPC worker
+ * count); payloads that come due while those are out wait and go together in the next request as
+ * one JSON-RPC batch of up to {@value #CALLS_PER_REQUEST} calls. That is the pipelining Ratis' async
+ * client does for its entries; at a low rate every payload still goes alone, at once.
+ *
  * <p>Client work shares the machine: signing (Bouncy Castle, about 20 µs) happens in {@link #submit}.
  */
 public final class TandemCluster implements OrderingCluster {
   private static final long CHAIN = 7_777;
   private static final int SENDERS = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final int REQUESTS_PER_NODE = 8;
+  static final int CALLS_PER_REQUEST = 64;
 
   private final List<TandemNode> nodes = new ArrayList<>();
   private final List<URI> rpc = new ArrayList<>();
+  private final List<Submitter> submitters = new ArrayList<>();
   private final List<KeyPair> senders = new ArrayList<>();
   private final long[] nextNonce = new long[SENDERS];
   private final Map<Hash, Waiting> pending = new ConcurrentHashMap<>();
@@ -61,6 +71,9 @@ public final class TandemCluster implements OrderingCluster {
 
   /** A submitted transaction not yet seen in a finalized block. */
   private record Waiting(CompletableFuture<Commit> commit, int sender, long nonce) {}
+
+  /** A signed transaction waiting for its HTTP request. */
+  private record Call(Transaction tx, CompletableFuture<Commit> commit) {}
 
   @Override
   public String name() {
@@ -85,13 +98,14 @@ public final class TandemCluster implements OrderingCluster {
       TandemNode node = TandemNode.start(config(i, keys, ports));
       nodes.add(node);
       rpc.add(URI.create(node.rpcUrl()));
+      submitters.add(new Submitter(URI.create(node.rpcUrl())));
     }
     for (int s = 0; s < SENDERS; s++) {
       senders.add(KeyPair.generate(random));
     }
     blocks = http.newWebSocketBuilder().buildAsync(URI.create(nodes.get(0).wsUrl()), new BlockListener())
         .get(30, TimeUnit.SECONDS);
-    blocks.sendText(request("tandem_subscribe", JSON.createArrayNode().add("newBlocks")), true)
+    blocks.sendText(request("tandem_subscribe", JSON.createArrayNode().add("newBlocks")).toString(), true)
         .get(30, TimeUnit.SECONDS);
     // The first transaction waits for the validators to connect and form the gossip mesh.
     submit(new byte[] {1}).get(120, TimeUnit.SECONDS);
@@ -121,13 +135,13 @@ public final class TandemCluster implements OrderingCluster {
     return NodeConfig.load(file);
   }
 
-  private String request(String method, ArrayNode params) {
+  private ObjectNode request(String method, ArrayNode params) {
     ObjectNode call = JSON.createObjectNode();
     call.put("jsonrpc", "2.0");
     call.put("id", requestId.incrementAndGet());
     call.put("method", method);
     call.set("params", params);
-    return call.toString();
+    return call;
   }
 
   @Override
@@ -141,36 +155,127 @@ public final class TandemCluster implements OrderingCluster {
     CompletableFuture<Commit> commit = new CompletableFuture<>();
     pending.put(tx.id(), new Waiting(commit, s, nonce));
     // A sender always uses the same node, so its nonces meet in one mempool even when they overtake each other.
-    URI node = rpc.get(s % rpc.size());
-    HttpRequest post = HttpRequest.newBuilder(node)
-        .version(HttpClient.Version.HTTP_1_1)
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(
-            request("tandem_sendRawTransaction", JSON.createArrayNode().add(Hex.encode(tx.encode())))))
-        .build();
-    http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-      String refusal = error != null ? String.valueOf(error) : refusal(response);
-      if (refusal != null && pending.remove(tx.id()) != null) {
-        // Later nonces of this sender now wait for a gap that never fills; they show up as lost.
-        commit.completeExceptionally(new IllegalStateException("sendRawTransaction: " + refusal));
-      }
-    });
+    submitters.get(s % submitters.size()).enqueue(new Call(tx, commit));
     return commit;
   }
 
-  /** The JSON-RPC error of a response, or null when it carries a result. */
-  private static String refusal(HttpResponse<String> response) {
-    try {
-      JsonNode body = JSON.readTree(response.body());
-      JsonNode error = body.get("error");
-      if (error != null && !error.isNull()) {
-        return error.toString();
-      }
-      return body.has("result") ? null : "HTTP " + response.statusCode() + " without result";
-    } catch (IOException e) {
-      return "HTTP " + response.statusCode() + " with a body that is not JSON";
+  /** A failed submission: the commit will never come. */
+  private void refused(Call call, String refusal) {
+    if (pending.remove(call.tx().id()) != null) {
+      // Later nonces of this sender now wait for a gap that never fills; they show up as lost.
+      call.commit().completeExceptionally(new IllegalStateException("sendRawTransaction: " + refusal));
     }
+  }
+
+  /** Sends one node's transactions: at most {@link #REQUESTS_PER_NODE} requests out, the rest queued. */
+  private final class Submitter {
+    private final URI node;
+    private final ArrayDeque<Call> queue = new ArrayDeque<>();
+    private int inFlight;
+
+    Submitter(URI node) {
+      this.node = node;
+    }
+
+    void enqueue(Call call) {
+      List<Call> calls = null;
+      synchronized (this) {
+        queue.add(call);
+        if (inFlight < REQUESTS_PER_NODE) {
+          calls = take();
+        }
+      }
+      if (calls != null) {
+        send(calls);
+      }
+    }
+
+    /** Caller holds the lock. */
+    private List<Call> take() {
+      List<Call> calls = new ArrayList<>(Math.min(queue.size(), CALLS_PER_REQUEST));
+      while (!queue.isEmpty() && calls.size() < CALLS_PER_REQUEST) {
+        calls.add(queue.poll());
+      }
+      inFlight++;
+      return calls;
+    }
+
+    private void send(List<Call> calls) {
+      Map<Long, Call> byId = new HashMap<>();
+      ArrayNode batch = JSON.createArrayNode();
+      for (Call call : calls) {
+        ObjectNode request = request("tandem_sendRawTransaction",
+            JSON.createArrayNode().add(Hex.encode(call.tx().encode())));
+        byId.put(request.get("id").asLong(), call);
+        batch.add(request);
+      }
+      String body = calls.size() == 1 ? batch.get(0).toString() : batch.toString();
+      HttpRequest post = HttpRequest.newBuilder(node)
+          .version(HttpClient.Version.HTTP_1_1)
+          .timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body))
+          .build();
+      http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+        try {
+          if (error != null) {
+            calls.forEach(call -> refused(call, String.valueOf(error)));
+          } else {
+            answer(response, byId);
+          }
+        } finally {
+          done();
+        }
+      });
+    }
+
+    private void done() {
+      List<Call> calls = null;
+      synchronized (this) {
+        inFlight--;
+        if (!queue.isEmpty()) {
+          calls = take();
+        }
+      }
+      if (calls != null) {
+        send(calls);
+      }
+    }
+  }
+
+  /** Fails the calls whose response is an error; a response that is no answer per call fails them all. */
+  private void answer(HttpResponse<String> response, Map<Long, Call> byId) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(response.body());
+    } catch (IOException e) {
+      byId.values().forEach(call -> refused(call, "HTTP " + response.statusCode() + " with a body that is not JSON"));
+      return;
+    }
+    List<JsonNode> answers = new ArrayList<>();
+    if (body.isArray()) {
+      body.forEach(answers::add);
+    } else {
+      answers.add(body);
+    }
+    for (JsonNode answer : answers) {
+      Call call = byId.remove(answer.path("id").asLong());
+      String refusal = refusal(answer, response.statusCode());
+      if (call != null && refusal != null) {
+        refused(call, refusal);
+      }
+    }
+    // Calls the response did not answer (e.g. the whole request was refused) failed too.
+    byId.values().forEach(call -> refused(call, "no answer in " + body));
+  }
+
+  /** The JSON-RPC error of one answer, or null when it carries a result. */
+  private static String refusal(JsonNode answer, int status) {
+    JsonNode error = answer.get("error");
+    if (error != null && !error.isNull()) {
+      return error.toString();
+    }
+    return answer.has("result") ? null : "HTTP " + status + " without result";
   }
 
   /** Completes the futures of the transactions in each finalized block. */
@@ -210,7 +315,7 @@ public final class TandemCluster implements OrderingCluster {
     HttpRequest get = HttpRequest.newBuilder(node)
         .version(HttpClient.Version.HTTP_1_1)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(request(method, params)))
+        .POST(HttpRequest.BodyPublishers.ofString(request(method, params).toString()))
         .build();
     try {
       return JSON.readTree(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).path("result");

@@ -264,7 +264,7 @@ public final class TandemNode implements AutoCloseable {
       @Override
       public Transaction check(byte[] encoded) {
         Transaction tx = mempool.validator().decode(encoded);
-        mempool.validator().checkSignature(tx);
+        mempool.validator().checkSignatureAhead(tx); // its admission then skips verifying it again
         return tx;
       }
 

@@ -4,15 +4,35 @@ import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The checks that need no state: encoding, size, chain id, namespace, version, fee and signature.
  * Cheap checks run first so that garbage costs no signature verification.
+ *
+ * <p>A signature verified ahead of admission ({@link #checkSignatureAhead}, e.g. on the gossip
+ * thread) is remembered by transaction id and signature bytes, so that the admission's own
+ * {@link #checkSignature} of the same transaction does not verify it a second time. The id hashes
+ * every signed field (sender included), so an equal id and equal signature bytes mean the same
+ * verification; a different signature under the same id is verified afresh.
  */
 public final class TxValidator {
+  /** Signatures verified ahead and not yet used by an admission; the oldest are forgotten first. */
+  static final int VERIFIED_AHEAD = 16_384;
+
   private final long chainId;
   private final int maxPayloadBytes;
   private final long minFeePerByte;
+  private final AtomicLong verifications = new AtomicLong();
+  private final Map<Hash, byte[]> verifiedAhead = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Hash, byte[]> eldest) {
+      return size() > VERIFIED_AHEAD;
+    }
+  };
 
   public TxValidator(long chainId, int maxPayloadBytes, long minFeePerByte) {
     this.chainId = chainId;
@@ -75,7 +95,36 @@ public final class TxValidator {
     return tx;
   }
 
+  /** Throws BAD_SIGNATURE unless the signature verifies; skips a verification already done ahead. */
   public void checkSignature(Transaction tx) {
+    byte[] signature = tx.signature();
+    synchronized (verifiedAhead) {
+      if (Arrays.equals(verifiedAhead.get(tx.id()), signature)) {
+        verifiedAhead.remove(tx.id());
+        return;
+      }
+    }
+    verify(tx);
+  }
+
+  /**
+   * {@link #checkSignature} for a transaction about to be admitted: on success the admission's own
+   * check of an identical transaction (same id and signature) is skipped, once.
+   */
+  public void checkSignatureAhead(Transaction tx) {
+    verify(tx);
+    synchronized (verifiedAhead) {
+      verifiedAhead.put(tx.id(), tx.signature());
+    }
+  }
+
+  /** Ed25519 verifications run so far (for tests that count them). */
+  long verifications() {
+    return verifications.get();
+  }
+
+  private void verify(Transaction tx) {
+    verifications.incrementAndGet();
     if (!tx.hasValidSignature()) {
       throw new AdmissionException(RejectReason.BAD_SIGNATURE, tx.id(),
           "signature does not verify against sender " + tx.sender());

@@ -4,8 +4,11 @@ package dev.tandem.node.net;
 public final class Topics {
   private Topics() {}
 
-  /** Encoded transactions: {@code /tandem/<chainId>/tx/1}. */
-  public static String transactions(long chainId) {
-    return "/tandem/" + chainId + "/tx/1";
+  /**
+   * Batches of encoded transactions ({@code TxGossip}'s batch encoding): {@code /tandem/<chainId>/txs/2}.
+   * Version 1 ({@code /tx/1}, one transaction per message) is no longer used.
+   */
+  public static String transactionBatches(long chainId) {
+    return "/tandem/" + chainId + "/txs/2";
   }
 }

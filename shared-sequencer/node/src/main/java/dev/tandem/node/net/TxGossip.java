@@ -1,15 +1,23 @@
 package dev.tandem.node.net;
 
+import dev.tandem.core.CanonicalReader;
+import dev.tandem.core.CanonicalWriter;
+import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.mempool.AdmissionException;
 import dev.tandem.node.mempool.RejectReason;
 import dev.tandem.p2p.PeerId;
 import dev.tandem.p2p.gossip.ValidationResult;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Transaction gossip on {@link Topics#transactions(long)}: transactions admitted locally are
- * published; received ones are checked on the network thread (decoding, size, chain id, fee,
- * signature: CPU only, no locks, no LMDB) and, when new, handed to a small pool that admits them
+ * Transaction gossip on {@link Topics#transactionBatches(long)}. Transactions admitted locally wait
+ * up to {@link #BATCH_DELAY} for others and go out together, many per gossip message, so that the
+ * per-message costs (envelope signature and its checks, framing, mesh bookkeeping) are paid once
+ * per batch. Each received transaction is checked on the network thread (decoding, size, chain id,
+ * fee, signature: CPU only, no locks, no LMDB) and, when new, handed to a small pool that admits it
  * durably into the mempool exactly as RPC does. The mempool's stateful checks (nonce, capacity)
  * need its lock, which a block commit holds across an LMDB sync, so they run on that pool; a
  * gossiped transaction they refuse is dropped there (it was already forwarded, as gossip does).
@@ -28,7 +38,14 @@ public final class TxGossip implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxGossip.class);
   static final int RECENT_IDS = 65_536;
   static final int ADMISSION_QUEUE = 10_000;
-  private static final int ADMISSION_THREADS = 2;
+  /** Admissions mostly wait for the store's group commit; more of them share one sync. */
+  private static final int ADMISSION_THREADS = 4;
+  /** How long a locally admitted transaction waits for others to share its gossip message. */
+  static final Duration BATCH_DELAY = Duration.ofMillis(5);
+  /** Most transactions in one message; a full batch goes out at once. */
+  static final int MAX_BATCH_TXS = 1024;
+  /** Most encoded transaction bytes in a message of several; a larger transaction goes alone. */
+  static final int MAX_BATCH_BYTES = 256 * 1024;
 
   /** The node's admission path, as gossip uses it. */
   public interface Admission {
@@ -43,6 +60,8 @@ public final class TxGossip implements AutoCloseable {
   private final String topic;
   private final Admission admission;
   private final ThreadPoolExecutor admitter;
+  private final ScheduledExecutorService flusher;
+  private final Duration batchDelay;
   /** Ids seen recently (published or received), so that repeats are ignored without touching the mempool. */
   private final Map<Hash, Boolean> recent = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -50,10 +69,22 @@ public final class TxGossip implements AutoCloseable {
       return size() > RECENT_IDS;
     }
   };
+  /** Guards the batch being filled, its size and its number. */
+  private final Object batchLock = new Object();
+  private List<byte[]> batch = new ArrayList<>();
+  private int batchBytes;
+  /** Counts batches taken, so that a timer whose batch already went out by size does nothing. */
+  private long batchNumber;
 
   public TxGossip(NodeNetwork network, long chainId, Admission admission) {
+    this(network, chainId, admission, BATCH_DELAY);
+  }
+
+  /** With another batch delay (tests: a long one makes batches go out by size only). */
+  TxGossip(NodeNetwork network, long chainId, Admission admission, Duration batchDelay) {
     this.network = network;
-    this.topic = Topics.transactions(chainId);
+    this.batchDelay = batchDelay;
+    this.topic = Topics.transactionBatches(chainId);
     this.admission = admission;
     AtomicInteger threads = new AtomicInteger();
     this.admitter = new ThreadPoolExecutor(ADMISSION_THREADS, ADMISSION_THREADS, 0, TimeUnit.MILLISECONDS,
@@ -62,6 +93,11 @@ public final class TxGossip implements AutoCloseable {
           thread.setDaemon(true);
           return thread;
         }, new ThreadPoolExecutor.AbortPolicy());
+    this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "tandem-gossip-batcher");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /** Joins the topic. */
@@ -69,18 +105,91 @@ public final class TxGossip implements AutoCloseable {
     network.subscribe(topic, this::onMessage);
   }
 
-  /** Publishes a transaction this node admitted (over RPC or in process). */
+  /**
+   * Queues a transaction this node admitted (over RPC or in process) for the next batch, which
+   * goes out {@link #BATCH_DELAY} after its first transaction, or at once when full.
+   */
   public void publish(Transaction tx, byte[] encoded) {
     remember(tx.id());
-    network.broadcast(topic, encoded).whenComplete((peers, error) -> {
+    List<List<byte[]>> ready = new ArrayList<>(2);
+    long scheduleFor = -1;
+    synchronized (batchLock) {
+      if (!batch.isEmpty() && batchBytes + encoded.length > MAX_BATCH_BYTES) {
+        ready.add(takeBatch());
+      }
+      batch.add(encoded);
+      batchBytes += encoded.length;
+      if (batch.size() >= MAX_BATCH_TXS || batchBytes >= MAX_BATCH_BYTES) {
+        ready.add(takeBatch());
+      } else if (batch.size() == 1) {
+        scheduleFor = batchNumber;
+      }
+    }
+    ready.forEach(this::broadcast);
+    if (scheduleFor >= 0) {
+      long number = scheduleFor;
+      try {
+        flusher.schedule(() -> flush(number), batchDelay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        LOG.debug("gossip closed; transaction {} stays local", tx.id());
+      }
+    }
+  }
+
+  /** Sends the batch being filled if it is still batch {@code number}. */
+  private void flush(long number) {
+    List<byte[]> ready;
+    synchronized (batchLock) {
+      if (batchNumber != number || batch.isEmpty()) {
+        return;
+      }
+      ready = takeBatch();
+    }
+    broadcast(ready);
+  }
+
+  /** Caller holds {@link #batchLock}. */
+  private List<byte[]> takeBatch() {
+    List<byte[]> taken = batch;
+    batch = new ArrayList<>();
+    batchBytes = 0;
+    batchNumber++;
+    return taken;
+  }
+
+  private void broadcast(List<byte[]> transactions) {
+    network.broadcast(topic, encodeBatch(transactions)).whenComplete((peers, error) -> {
       if (error != null) {
-        LOG.debug("publishing transaction {} failed", tx.id(), error);
+        LOG.debug("publishing a batch of {} transactions failed", transactions.size(), error);
       }
     });
   }
 
-  /** The verdict on a received message; runs on the network thread. */
+  /**
+   * The verdict on a received batch; runs on the network thread. Each transaction is checked and
+   * admitted on its own, so a bad one does not cost the good ones; but a batch holding anything no
+   * honest node forwards (see {@link #verdict}) is REJECTed as a whole, penalising its sender.
+   * ACCEPT (forward) when at least one transaction was new, else IGNORE.
+   */
   ValidationResult onMessage(PeerId publisher, byte[] data) {
+    List<byte[]> transactions;
+    try {
+      transactions = decodeBatch(data);
+    } catch (DecodingException e) {
+      LOG.debug("gossiped batch from {} refused: {}", publisher, e.getMessage());
+      return ValidationResult.REJECT;
+    }
+    boolean rejected = false;
+    boolean accepted = false;
+    for (byte[] encoded : transactions) {
+      ValidationResult result = onTransaction(publisher, encoded);
+      rejected |= result == ValidationResult.REJECT;
+      accepted |= result == ValidationResult.ACCEPT;
+    }
+    return rejected ? ValidationResult.REJECT : accepted ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
+  }
+
+  private ValidationResult onTransaction(PeerId publisher, byte[] data) {
     Transaction tx;
     try {
       tx = admission.check(data);
@@ -122,6 +231,43 @@ public final class TxGossip implements AutoCloseable {
     };
   }
 
+  /**
+   * The batch encoding: u32 count (1 to {@link #MAX_BATCH_TXS}), then each encoded transaction as
+   * u32 length and bytes. Several transactions total at most {@link #MAX_BATCH_BYTES}; one may be
+   * up to {@link Transaction#MAX_ENCODED_BYTES}.
+   */
+  static byte[] encodeBatch(List<byte[]> transactions) {
+    int size = 4;
+    for (byte[] tx : transactions) {
+      size += 4 + tx.length;
+    }
+    CanonicalWriter writer = new CanonicalWriter(size).u32(transactions.size());
+    transactions.forEach(writer::bytes);
+    return writer.toByteArray();
+  }
+
+  /** Reads {@link #encodeBatch}'s encoding; throws {@link DecodingException} saying what is wrong. */
+  static List<byte[]> decodeBatch(byte[] data) {
+    CanonicalReader reader = new CanonicalReader(data);
+    int count = reader.count(MAX_BATCH_TXS, "transaction");
+    if (count == 0) {
+      throw new DecodingException("empty transaction batch");
+    }
+    List<byte[]> transactions = new ArrayList<>(count);
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      byte[] tx = reader.bytes(Transaction.MAX_ENCODED_BYTES, "transaction " + i);
+      total += tx.length;
+      if (count > 1 && total > MAX_BATCH_BYTES) {
+        throw new DecodingException("a batch of " + count + " transactions exceeds " + MAX_BATCH_BYTES
+            + " bytes at transaction " + i);
+      }
+      transactions.add(tx);
+    }
+    reader.end();
+    return transactions;
+  }
+
   /** Adds an id to the recent set; false if it was there. */
   private boolean remember(Hash id) {
     synchronized (recent) {
@@ -135,9 +281,20 @@ public final class TxGossip implements AutoCloseable {
     }
   }
 
-  /** Stops admitting; queued gossiped transactions are dropped (peers still hold them). */
+  /**
+   * Sends the batch being filled, then stops admitting; queued gossiped transactions are dropped
+   * (peers still hold them).
+   */
   @Override
   public void close() {
+    flusher.shutdownNow();
+    List<byte[]> last;
+    synchronized (batchLock) {
+      last = batch.isEmpty() ? List.of() : takeBatch();
+    }
+    if (!last.isEmpty()) {
+      broadcast(last);
+    }
     // Not shutdownNow: an interrupt must not break an LMDB write under way.
     admitter.getQueue().clear();
     admitter.shutdown();

@@ -56,12 +56,12 @@ class P2pNetworkTest {
   }
 
   private static int topicPeers(TandemNode node) throws Exception {
-    return node.p2p().orElseThrow().host().gossip().topicPeers(Topics.transactions(CHAIN)).get().size();
+    return node.p2p().orElseThrow().host().gossip().topicPeers(Topics.transactionBatches(CHAIN)).get().size();
   }
 
   /** Peers a node forwards others' messages to (grafted on a heartbeat after subscriptions are exchanged). */
   private static int meshPeers(TandemNode node) throws Exception {
-    return node.p2p().orElseThrow().host().gossip().meshPeers(Topics.transactions(CHAIN)).get().size();
+    return node.p2p().orElseThrow().host().gossip().meshPeers(Topics.transactionBatches(CHAIN)).get().size();
   }
 
   private static String address(TandemNode node) {
@@ -119,7 +119,7 @@ class P2pNetworkTest {
         Identity attackerId = Identity.generate();
         try (Libp2pHost attacker = new Libp2pHost(HostConfig.defaults(attackerId,
             Multiaddr.parse("/ip4/127.0.0.1/tcp/0")))) {
-          String topic = Topics.transactions(CHAIN);
+          String topic = Topics.transactionBatches(CHAIN);
           attacker.gossip().subscribe(topic, message -> { });
           attacker.start();
           attacker.dial(Multiaddr.parse(bootstrapA)).get(10, TimeUnit.SECONDS);

@@ -1,0 +1,83 @@
+package dev.tandem.node.mempool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
+import dev.tandem.node.store.LmdbNodeStore;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verify once: a signature checked ahead of admission is not verified again, and only that exact signature. */
+class TxValidatorTest {
+  private static final long CHAIN = 7;
+  private final TxValidator validator = new TxValidator(CHAIN, 1024, 1);
+  private final KeyPair alice = KeyPair.generate(new Random(21));
+
+  private Transaction tx(long nonce) {
+    return Transaction.sign(CHAIN, Namespace.of(3), nonce, 100_000, new byte[] {4, 5, 6}, alice);
+  }
+
+  /** The same transaction id with the last signature byte flipped. */
+  private static byte[] tampered(Transaction tx) {
+    byte[] bytes = tx.encode();
+    bytes[bytes.length - 1] ^= 1;
+    return bytes;
+  }
+
+  private static RejectReason refusal(Runnable check) {
+    AdmissionException e = catchThrowableOfType(AdmissionException.class, check::run);
+    assertThat(e).as("expected a refusal").isNotNull();
+    return e.reason();
+  }
+
+  @Test
+  void aSignatureCheckedAheadIsNotVerifiedAgainByItsAdmission() {
+    Transaction good = tx(0);
+    validator.checkSignatureAhead(good);
+    long after = validator.verifications();
+    validator.checkSignature(Transaction.decode(good.encode()));
+    assertThat(validator.verifications()).isEqualTo(after);
+    // Used once: a later check verifies again.
+    validator.checkSignature(good);
+    assertThat(validator.verifications()).isEqualTo(after + 1);
+  }
+
+  @Test
+  void anotherSignatureUnderTheSameIdIsVerified() {
+    Transaction good = tx(0);
+    validator.checkSignatureAhead(good);
+    Transaction forged = validator.decode(tampered(good));
+    assertThat(forged.id()).isEqualTo(good.id());
+    assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    // The forgery did not use up the good transaction's entry.
+    long before = validator.verifications();
+    validator.checkSignature(good);
+    assertThat(validator.verifications()).isEqualTo(before);
+  }
+
+  @Test
+  void aBadSignatureCheckedAheadIsRefusedAndNotRemembered() {
+    Transaction forged = validator.decode(tampered(tx(0)));
+    assertThat(refusal(() -> validator.checkSignatureAhead(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void theMempoolRefusesATamperedCopyOfATransactionCheckedAhead(@TempDir Path dir) {
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, 64L << 20)) {
+      Mempool mempool = new Mempool(store, validator, 10, 4);
+      Transaction good = tx(0);
+      validator.checkSignatureAhead(good);
+      assertThat(refusal(() -> mempool.admit(tampered(good)))).isEqualTo(RejectReason.BAD_SIGNATURE);
+      assertThat(mempool.get(good.id())).isEmpty();
+      long before = validator.verifications();
+      assertThat(mempool.admit(good.encode())).isEqualTo(good);
+      assertThat(validator.verifications()).isEqualTo(before);
+    }
+  }
+}
