@@ -78,7 +78,15 @@ class BundleConsensusTest {
     }
 
     for (Bundle bundle : bundles) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
+      await().atMost(Duration.ofSeconds(60)).conditionEvaluationListener(condition -> {
+        if (condition.getRemainingTimeInMS() <= condition.getPollInterval().toMillis()) {
+          // About to time out: say where each node stands.
+          for (int i = 0; i < nodes.length; i++) {
+            System.out.println("node " + i + " at height " + nodes[i].finalizedHeight() + ": bundle " + bundle.key()
+                + " " + TandemClient.connect(nodes[i].rpcUrl()).bundleStatus(bundle.key()));
+          }
+        }
+      }).until(() -> {
         for (TandemNode node : nodes) {
           var status = TandemClient.connect(node.rpcUrl()).bundleStatus(bundle.key());
           if (status.isEmpty() || !status.get().isIncluded()) {
