@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * after the other in the same run, at several offered loads.
  *
  * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes]},
- * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}. A rate of {@code max} is a closed loop
+ * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}; systems: ratis, tandem (compact proposals),
+ * tandem-full (whole blocks in proposals). A rate of {@code max} is a closed loop
  * with {@value #WINDOW} payloads in flight. Each system gets a 3 s warm-up at 500/s first.
  */
 public final class OrderingBench {
@@ -45,8 +46,9 @@ public final class OrderingBench {
   static Supplier<OrderingCluster> factory(String system) {
     return switch (system) {
       case "ratis" -> RatisCluster::new;
-      case "tandem" -> TandemCluster::new;
-      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem)");
+      case "tandem" -> () -> new TandemCluster(true);
+      case "tandem-full" -> () -> new TandemCluster(false);
+      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem | tandem-full)");
     };
   }
 

@@ -53,6 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TandemCluster implements OrderingCluster {
   private static final long CHAIN = 7_777;
   private static final int SENDERS = 256;
+  private final boolean compactProposals;
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int REQUESTS_PER_NODE = 8;
   static final int CALLS_PER_REQUEST = 64;
@@ -77,7 +78,16 @@ public final class TandemCluster implements OrderingCluster {
 
   @Override
   public String name() {
-    return "tandem";
+    return compactProposals ? "tandem" : "tandem-full";
+  }
+
+  /** Compact proposals (transaction ids, the default) or whole blocks ({@code consensus.proposals: full}). */
+  public TandemCluster(boolean compactProposals) {
+    this.compactProposals = compactProposals;
+  }
+
+  public TandemCluster() {
+    this(true);
   }
 
   @Override
@@ -126,7 +136,9 @@ public final class TandemCluster implements OrderingCluster {
             + PeerId.fromEd25519PublicKey(keys.get(j).publicKey().toBytes()));
       }
     }
-    ArrayNode validators = tree.putObject("consensus").putArray("validators");
+    ObjectNode consensus = tree.putObject("consensus");
+    consensus.put("proposals", compactProposals ? "compact" : "full");
+    ArrayNode validators = consensus.putArray("validators");
     for (KeyPair key : keys) {
       validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
     }
