@@ -211,24 +211,29 @@ public final class BundlePool {
       synchronized (this) {
         bundle = entry.bundle;
       }
-      String failure = simulate(bundle, simulators);
+      SimulationResult simulated = simulate(bundle, simulators);
       synchronized (this) {
         if (entry.status.state() != BundleState.PENDING || entry.bundle != bundle) {
           continue; // replaced, cancelled or ended meanwhile
         }
-        if (failure == null) {
+        if (simulated.ok()) {
           out.add(bundle);
           entry.status = entry.status.with(BundleState.PENDING, "waiting for a block in its window");
         } else {
           entry.status = entry.status.with(BundleState.PENDING,
-              "not proposed at height " + height + ": " + failure);
+              "not proposed at height " + height + ": " + simulated.reason());
         }
       }
     }
     return out;
   }
 
-  private static String simulate(Bundle bundle, Map<Namespace, LegSimulator> simulators) {
+  /**
+   * Runs the simulator of every namespace {@code bundle} touches on that namespace's legs, in bundle
+   * order (namespaces without a simulator are not simulated). A simulator that throws or returns
+   * nothing counts as a revert. The reason names the namespace of the first leg that would revert.
+   */
+  public static SimulationResult simulate(Bundle bundle, Map<Namespace, LegSimulator> simulators) {
     Map<Namespace, List<Transaction>> byNamespace = new LinkedHashMap<>();
     for (Transaction leg : bundle.legs()) {
       byNamespace.computeIfAbsent(leg.namespace(), ns -> new ArrayList<>()).add(leg);
@@ -245,12 +250,13 @@ public final class BundlePool {
         result = SimulationResult.wouldRevert("simulator failed: " + failure.getMessage());
       }
       if (result == null || !result.ok()) {
-        return "a leg in namespace " + legs.getKey() + " would revert: "
-            + (result == null ? "no simulation result" : result.reason());
+        return SimulationResult.wouldRevert("a leg in namespace " + legs.getKey() + " would revert: "
+            + (result == null ? "no simulation result" : result.reason()));
       }
     }
-    return null;
+    return SimulationResult.OK;
   }
+
 
   /**
    * Applies a finalized block: its bundles become {@link BundleState#INCLUDED} (also ones this

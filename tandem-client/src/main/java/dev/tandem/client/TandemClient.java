@@ -117,13 +117,21 @@ public final class TandemClient {
    * status tells which (still pending when the timeout ran out).
    */
   public TxReceipt awaitFinal(Hash txId, Duration timeout) {
+    return poll(() -> receipt(txId), r -> r.status() == TxReceipt.Status.FINALIZED
+        || r.status() == TxReceipt.Status.REJECTED, timeout)
+        .orElse(new TxReceipt(txId, TxReceipt.Status.UNKNOWN, -1, -1, null, null));
+  }
+
+  /** Asks every 50 ms until the answer is final or the timeout runs out; returns the last answer. */
+  private static <T> Optional<T> poll(java.util.function.Supplier<Optional<T>> ask, java.util.function.Predicate<T> isFinal,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    TxReceipt last = new TxReceipt(txId, TxReceipt.Status.UNKNOWN, -1, -1, null, null);
+    Optional<T> last = Optional.empty();
     while (System.nanoTime() < deadline) {
-      Optional<TxReceipt> receipt = receipt(txId);
-      if (receipt.isPresent()) {
-        last = receipt.get();
-        if (last.status() == TxReceipt.Status.FINALIZED || last.status() == TxReceipt.Status.REJECTED) {
+      Optional<T> answer = ask.get();
+      if (answer.isPresent()) {
+        last = answer;
+        if (isFinal.test(answer.get())) {
           return last;
         }
       }
@@ -162,21 +170,7 @@ public final class TandemClient {
    * the timeout runs out; returns the last status seen, or empty if the node never knew the bundle.
    */
   public Optional<BundleView> awaitBundle(Hash bundleKey, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Optional<BundleView> last = Optional.empty();
-    while (System.nanoTime() < deadline) {
-      last = bundleStatus(bundleKey);
-      if (last.isPresent() && last.get().isFinal()) {
-        return last;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return last;
-      }
-    }
-    return last;
+    return poll(() -> bundleStatus(bundleKey), BundleView::isFinal, timeout);
   }
 
   public JsonNode block(long height, boolean includeTransactions) {

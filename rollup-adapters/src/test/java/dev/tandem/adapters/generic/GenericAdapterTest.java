@@ -3,13 +3,12 @@ package dev.tandem.adapters.generic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.core.Block;
+import dev.tandem.adapters.InMemoryLog;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,35 +21,22 @@ class GenericAdapterTest {
   private final KeyPair key = KeyPair.generate(new Random(4));
 
   /** A growing chain in memory: the pure stand-in for the node's finalized log. */
-  private final class Chain implements FinalizedBlockSource {
-    final List<Block> blocks = new ArrayList<>();
+  private final class Chain extends InMemoryLog {
     long nonce;
+
+    Chain() {
+      super(key.publicKey());
+    }
 
     void grow(int count) {
       for (int i = 0; i < count; i++) {
-        Hash parent = blocks.isEmpty() ? Hash.ZERO : blocks.get(blocks.size() - 1).hash();
-        List<Transaction> txs = List.of(
+        appendBlock(List.of(
             Transaction.sign(1, ROLLUP, ++nonce, 0, new byte[] {(byte) nonce}, key),
-            Transaction.sign(1, Namespace.of(5), nonce, 0, new byte[] {2}, key));
-        blocks.add(Block.build(1, blocks.size() + 1, parent, 1000L * nonce, key.publicKey(), txs));
+            Transaction.sign(1, Namespace.of(5), nonce, 0, new byte[] {2}, key)));
       }
     }
-
-    @Override
-    public long finalizedHeight() {
-      return blocks.size();
-    }
-
-    @Override
-    public Block block(long height) {
-      return blocks.get((int) height - 1);
-    }
-
-    @Override
-    public byte[] certificate(long height) {
-      return new byte[0];
-    }
   }
+
 
   /** Dedups by batch key, as every real DA client must; can crash right after a post lands. */
   private static final class RecordingPoster implements BatchPoster {

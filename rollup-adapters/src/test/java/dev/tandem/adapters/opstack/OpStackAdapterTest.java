@@ -3,9 +3,8 @@ package dev.tandem.adapters.opstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.adapters.generic.FinalizedBlockSource;
+import dev.tandem.adapters.InMemoryLog;
 import dev.tandem.core.Block;
-import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
@@ -53,9 +52,12 @@ class OpStackAdapterTest {
   private Web3j web3j;
 
   /** The finalized log in memory, as a node would serve it. */
-  private final class Log implements FinalizedBlockSource {
-    final List<Block> blocks = new ArrayList<>();
+  private final class Log extends InMemoryLog {
     long nonce;
+
+    Log() {
+      super(tandemKey.publicKey());
+    }
 
     void append(List<byte[]> rollupPayloads) {
       List<Transaction> txs = new ArrayList<>();
@@ -63,25 +65,10 @@ class OpStackAdapterTest {
       for (byte[] payload : rollupPayloads) {
         txs.add(Transaction.sign(1, ROLLUP, ++nonce, 0, payload, tandemKey));
       }
-      Hash parent = blocks.isEmpty() ? Hash.ZERO : blocks.get(blocks.size() - 1).hash();
-      blocks.add(Block.build(1, blocks.size() + 1, parent, 1000L * blocks.size(), tandemKey.publicKey(), txs));
-    }
-
-    @Override
-    public long finalizedHeight() {
-      return blocks.size();
-    }
-
-    @Override
-    public Block block(long height) {
-      return blocks.get((int) height - 1);
-    }
-
-    @Override
-    public byte[] certificate(long height) {
-      return new byte[0];
+      appendBlock(txs);
     }
   }
+
 
   /** Posts through the real layer, then fails once after {@code crashAfter} posts, as a crash before the checkpoint. */
   private static final class CrashingDa implements DaLayer {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.adapters.generic.FinalizedBlockSource;
+import dev.tandem.adapters.InMemoryLog;
 import dev.tandem.adapters.generic.GenericBatch;
-import dev.tandem.core.Block;
-import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,32 +33,19 @@ class AdapterPipelineTest {
   private final KeyPair key = KeyPair.generate(new Random(6));
 
   /** The finalized log in memory; blocks are appended while the pipeline runs. */
-  private final class Log implements FinalizedBlockSource {
-    final List<Block> blocks = new CopyOnWriteArrayList<>();
+  private final class Log extends InMemoryLog {
+    Log() {
+      super(key.publicKey());
+    }
 
     void append() {
-      long height = blocks.size() + 1;
-      Hash parent = blocks.isEmpty() ? Hash.ZERO : blocks.get(blocks.size() - 1).hash();
-      blocks.add(Block.build(1, height, parent, height, key.publicKey(), List.of(
+      long height = finalizedHeight() + 1;
+      appendBlock(List.of(
           Transaction.sign(1, ON_HTTP, 2 * height, 0, new byte[] {1, (byte) height}, key),
-          Transaction.sign(1, ON_LOCAL, 2 * height + 1, 0, new byte[] {2, (byte) height}, key))));
-    }
-
-    @Override
-    public long finalizedHeight() {
-      return blocks.size();
-    }
-
-    @Override
-    public Block block(long height) {
-      return blocks.get((int) height - 1);
-    }
-
-    @Override
-    public byte[] certificate(long height) {
-      return new byte[0];
+          Transaction.sign(1, ON_LOCAL, 2 * height + 1, 0, new byte[] {2, (byte) height}, key)));
     }
   }
+
 
   private static AdapterPipeline.Status status(AdapterPipeline pipeline, Namespace namespace) {
     return pipeline.status().stream().filter(s -> s.namespace().equals(namespace)).findFirst().orElseThrow();

@@ -1,5 +1,6 @@
 package dev.tandem.node;
 
+import dev.tandem.adapters.generic.FinalizedBlockSource;
 import dev.tandem.core.Block;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -25,6 +26,27 @@ public interface FinalizedBlocks {
    * that throws is logged and keeps its subscription. Closing the handle unsubscribes.
    */
   Subscription subscribe(Consumer<Block> listener);
+
+  /** This log as rollup adapters read it (blocks and their certificates). */
+  default FinalizedBlockSource asBlockSource() {
+    FinalizedBlocks log = this;
+    return new FinalizedBlockSource() {
+      @Override
+      public long finalizedHeight() {
+        return log.height();
+      }
+
+      @Override
+      public Block block(long height) {
+        return log.get(height).orElseThrow(() -> new IllegalStateException("finalized block " + height + " missing"));
+      }
+
+      @Override
+      public byte[] certificate(long height) {
+        return log.certificate(height);
+      }
+    };
+  }
 
   /** An active listener; {@link #close()} stops deliveries. */
   interface Subscription extends AutoCloseable {

@@ -1,7 +1,6 @@
 package dev.tandem.node;
 
 import dev.tandem.adapters.evm.EvmLegSimulator;
-import dev.tandem.adapters.generic.FinalizedBlockSource;
 import dev.tandem.adapters.pipeline.AdapterPipeline;
 import dev.tandem.adapters.pipeline.PipelineSpec;
 import dev.tandem.bundles.LegSimulator;
@@ -230,22 +229,7 @@ public final class TandemNode implements AutoCloseable {
   /** Runs the configured rollup adapters over this node's own finalized log, woken by every new block. */
   private void startAdapters(PipelineSpec spec) {
     FinalizedBlocks log = blocks();
-    adapterPipeline = AdapterPipeline.start(spec, new FinalizedBlockSource() {
-      @Override
-      public long finalizedHeight() {
-        return log.height();
-      }
-
-      @Override
-      public Block block(long height) {
-        return log.get(height).orElseThrow(() -> new IllegalStateException("finalized block " + height + " missing"));
-      }
-
-      @Override
-      public byte[] certificate(long height) {
-        return log.certificate(height);
-      }
-    });
+    adapterPipeline = AdapterPipeline.start(spec, log.asBlockSource());
     AdapterPipeline pipeline = adapterPipeline;
     adapterWakeups = log.subscribe(block -> pipeline.wake());
   }

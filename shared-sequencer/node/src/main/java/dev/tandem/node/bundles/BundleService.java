@@ -420,28 +420,8 @@ public final class BundleService implements AutoCloseable {
   }
 
   private void simulate(Bundle bundle) {
-    Map<Namespace, List<Transaction>> byNamespace = new LinkedHashMap<>();
-    for (Transaction leg : bundle.legs()) {
-      byNamespace.computeIfAbsent(leg.namespace(), ns -> new ArrayList<>()).add(leg);
-    }
-    Simulated outcome = new Simulated(true, "ok");
-    for (Map.Entry<Namespace, List<Transaction>> legs : byNamespace.entrySet()) {
-      LegSimulator simulator = simulators.get(legs.getKey());
-      if (simulator == null) {
-        continue;
-      }
-      SimulationResult result;
-      try {
-        result = simulator.simulate(legs.getValue());
-      } catch (RuntimeException failure) {
-        result = SimulationResult.wouldRevert("simulator failed: " + failure.getMessage());
-      }
-      if (result == null || !result.ok()) {
-        outcome = new Simulated(false, "a leg in namespace " + legs.getKey() + " would revert: "
-            + (result == null ? "no simulation result" : result.reason()));
-        break;
-      }
-    }
+    SimulationResult result = BundlePool.simulate(bundle, simulators);
+    Simulated outcome = new Simulated(result.ok(), result.reason());
     simulations.put(bundle.id(), outcome);
     if (!outcome.ok()) {
       LOG.info("bundle {} revision {} held back: {}", bundle.key(), bundle.revision(), outcome.reason());

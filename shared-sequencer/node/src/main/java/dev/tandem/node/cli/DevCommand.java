@@ -1,6 +1,7 @@
 package dev.tandem.node.cli;
 
 import dev.tandem.adapters.generic.AdapterRunner;
+import dev.tandem.adapters.generic.FinalizedBlockSource;
 import dev.tandem.adapters.generic.GenericAdapter;
 import dev.tandem.adapters.generic.LmdbCheckpointStore;
 import dev.tandem.core.Block;
@@ -103,7 +104,7 @@ final class DevCommand implements Callable<Integer> {
       TandemNode node = nodes.get(0);
       LmdbCheckpointStore checkpoints = LmdbCheckpointStore.open(dataDir.resolve("adapters"));
       FinalizedBlocks blocks = node.blocks();
-      NodeBlockSource source = new NodeBlockSource(blocks);
+      FinalizedBlockSource source = blocks.asBlockSource();
       AdapterRunner adapters = new AdapterRunner(namespace -> new GenericAdapter(namespace, source,
           (key, ns, batch) -> da.post(ns.id(), batch, key.toBytes()).encode(), checkpoints,
           GenericAdapter.Limits.defaults()), Duration.ofMillis(500));
@@ -200,23 +201,4 @@ final class DevCommand implements Callable<Integer> {
       da.close();
     }
   }
-
-  /** The node's finalized log as the adapters read it. */
-  private record NodeBlockSource(FinalizedBlocks blocks) implements dev.tandem.adapters.generic.FinalizedBlockSource {
-    @Override
-    public long finalizedHeight() {
-      return blocks.height();
-    }
-
-    @Override
-    public Block block(long height) {
-      return blocks.get(height).orElseThrow(() -> new IllegalStateException("finalized block " + height + " missing"));
-    }
-
-    @Override
-    public byte[] certificate(long height) {
-      return blocks.certificate(height);
-    }
-  }
-
 }
