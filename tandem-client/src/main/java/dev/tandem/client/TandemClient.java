@@ -18,6 +18,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,7 +40,7 @@ public final class TandemClient {
   public TandemClient(URI endpoint, Duration requestTimeout) {
     this.endpoint = endpoint;
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
   }
 
   public static TandemClient connect(String url) {
@@ -54,16 +58,29 @@ public final class TandemClient {
       array.add(JSON.valueToTree(param));
     }
     HttpResponse<String> response;
+    CompletableFuture<HttpResponse<String>> pending;
     try {
-      response = http.send(HttpRequest.newBuilder(endpoint)
+      pending = http.sendAsync(HttpRequest.newBuilder(endpoint)
               .timeout(requestTimeout)
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
               .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new RpcException("cannot reach the node at " + endpoint + ": " + e.getMessage(), e);
+      throw new RpcException("cannot encode the call to " + method + ": " + e.getMessage(), e);
+    }
+    try {
+      // The request timeout covers the wait for the headers only; bound the body as well.
+      response = pending.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new RpcException("cannot reach the node at " + endpoint + ": " + cause, cause);
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      throw new RpcException("the node at " + endpoint + " did not answer " + method + " within " + requestTimeout
+          .toMillis() + " ms", e);
     } catch (InterruptedException e) {
+      pending.cancel(true);
       Thread.currentThread().interrupt();
       throw new RpcException("interrupted while calling " + method, e);
     }

@@ -66,7 +66,8 @@ public final class TandemCluster implements OrderingCluster {
   private final Map<Hash, Waiting> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextSender = new AtomicLong();
   private final AtomicLong requestId = new AtomicLong();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
   private WebSocket blocks;
   private Path dir;
 

@@ -25,7 +25,7 @@ public final class LocalDaHttpClient implements DaLayer {
   public LocalDaHttpClient(URI base, Duration timeout) {
     this.base = base;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
   }
 
   @Override

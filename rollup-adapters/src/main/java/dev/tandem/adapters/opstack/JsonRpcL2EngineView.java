@@ -40,7 +40,7 @@ public final class JsonRpcL2EngineView implements L2EngineView {
   public JsonRpcL2EngineView(URI url, Duration timeout) {
     this.url = url;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
   }
 
   @Override
