@@ -485,6 +485,12 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public boolean hasVerifiedSignature(Transaction tx) {
+      return isAdmitted(tx) || mempool.validator().wasVerifiedAhead(tx)
+          || bundles.pendingTransaction(tx.id()).filter(tx::equals).isPresent();
+    }
+
+    @Override
     public boolean isFinalized(Hash txId) {
       return store.locate(txId).isPresent();
     }

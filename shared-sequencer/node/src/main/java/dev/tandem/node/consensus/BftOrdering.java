@@ -469,8 +469,8 @@ public final class BftOrdering implements Ordering {
       if (!tx.namespace().equals(Namespace.SYSTEM) && !senderNonces.add(tx.sender() + "/" + tx.nonce())) {
         return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
       }
-      // The same transaction in our mempool had its signature checked on admission.
-      if (!context.isAdmitted(tx) && !tx.hasValidSignature()) {
+      // A transaction this node already verified (admitted, in a bundle, or checked on arrival) is not verified again.
+      if (!context.hasVerifiedSignature(tx) && !tx.hasValidSignature()) {
         return Verification.failed("transaction " + tx.id() + " has a bad signature");
       }
     }

@@ -111,6 +111,13 @@ public final class TxValidator {
    * {@link #checkSignature} for a transaction about to be admitted: on success the admission's own
    * check of an identical transaction (same id and signature) is skipped, once.
    */
+  /** Whether this exact transaction's signature was verified ahead and not yet used by an admission. */
+  public boolean wasVerifiedAhead(Transaction tx) {
+    synchronized (verifiedAhead) {
+      return Arrays.equals(verifiedAhead.get(tx.id()), tx.signature());
+    }
+  }
+
   public void checkSignatureAhead(Transaction tx) {
     verify(tx);
     synchronized (verifiedAhead) {

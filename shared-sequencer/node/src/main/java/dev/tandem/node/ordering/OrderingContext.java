@@ -49,6 +49,15 @@ public interface OrderingContext {
     return false;
   }
 
+  /**
+   * Whether this node already verified exactly this transaction's signature: it is admitted, in a
+   * pending bundle, or was verified on arrival and waits for admission. Validators skip verifying
+   * such a transaction again.
+   */
+  default boolean hasVerifiedSignature(Transaction tx) {
+    return isAdmitted(tx);
+  }
+
   /** Whether a transaction is already in the finalized log. */
   default boolean isFinalized(dev.tandem.core.Hash txId) {
     return false;
