@@ -265,7 +265,7 @@ public final class BundleNetwork implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (subscription != null) {
       subscription.close();
     }
