@@ -21,17 +21,29 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.tuweni.bytes.Bytes;
 import org.web3j.crypto.Blob;
 import org.web3j.crypto.BlobUtils;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.crypto.transaction.type.Transaction4844;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
 
 /**
  * Rollup payload turned into posted batches per second: the generic adapter over a synthetic
  * finalized log (four rollup namespaces, one adapter each, LMDB checkpoints on disk) posting to the
  * local DA (LMDB on disk) and as EIP-4844 blobs to a real anvil ({@code --hardfork prague}), each
- * next to a baseline in the same run: the DA layer posting the very same batch bytes without the
- * adapter. Every pass checks that every transaction was posted and reads every batch back.
+ * next to baselines in the same run: the DA layer posting the very same batch bytes without the
+ * adapter, and for blobs the transport alone (pre-signed blob transactions). Every pass checks that
+ * every transaction was posted and reads every batch back. A small unreported pass warms each layer up.
  *
  * <p>Usage: {@code benchmarks/run.sh adapters [layers] [payloadSizes] [localMiB] [anvilMiB]},
  * defaults {@code local,anvil 256,4096 32 8}.
@@ -42,7 +54,7 @@ public final class AdapterBench {
   static final int BLOCK_PAYLOAD_BYTES = 64 * 1024;
   private static final long ANVIL_CHAIN = 31_337;
   private static final String INBOX = "0x0031e396976d1d09fba39348dc2bacc5eeba6be6";
-  private static final int KZG_SAMPLE_BLOBS = 12;
+  private static final int KZG_SAMPLE_BLOBS = 16;
 
   private AdapterBench() {}
 
@@ -68,8 +80,13 @@ public final class AdapterBench {
   /** KZG work per blob (web3j over c-kzg-4844): commitment and proof, on a sample of the posted blobs. */
   public record Kzg(int blobs, double commitMillis, double proofMillis) {}
 
-  /** Adapter pass, raw baseline and breakdown for one layer and payload size. */
-  public record LayerRun(Result adapter, Result raw, Breakdown breakdown, Kzg kzg) {}
+  /**
+   * Adapter pass, raw baseline and breakdown for one layer and payload size; for blobs also the
+   * transport alone ({@code send}: the same blobs in transactions signed before the clock starts,
+   * {@code blobSigningSeconds} the time that signing, KZG included, took) and KZG per blob.
+   */
+  public record LayerRun(Result adapter, Result raw, Result send, double blobSigningSeconds, Breakdown breakdown,
+      Kzg kzg) {}
 
   /** A batch as the adapter posted it. */
   private record Posted(Namespace namespace, byte[] bytes, DaReceipt receipt) {}
@@ -86,12 +103,12 @@ public final class AdapterBench {
     Path dir = Files.createTempDirectory("tandem-bench-adapters-");
     try {
       for (String layer : layers) {
+        // A small pass first, not reported: JIT, the KZG trusted setup, connections.
+        run(layer, dir.resolve(layer + "-warm-up"), sizes[0], 1 << 20);
         for (int size : sizes) {
-          runs.add(switch (layer) {
-            case "local" -> runLocal(dir.resolve("local-" + size), size, localBytes);
-            case "anvil" -> runAnvil(dir.resolve("anvil-" + size), size, anvilBytes);
-            default -> throw new IllegalArgumentException("unknown layer '" + layer + "' (local | anvil)");
-          });
+          LayerRun run = run(layer, dir.resolve(layer + "-" + size), size, layer.equals("local") ? localBytes : anvilBytes);
+          System.out.println(row(run.adapter()) + "\n" + row(run.raw()) + (run.send() == null ? "" : "\n" + row(run.send())));
+          runs.add(run);
         }
       }
     } finally {
@@ -102,6 +119,9 @@ public final class AdapterBench {
     for (LayerRun run : runs) {
       System.out.println(row(run.adapter()));
       System.out.println(row(run.raw()));
+      if (run.send() != null) {
+        System.out.println(row(run.send()));
+      }
     }
     System.out.println();
     for (LayerRun run : runs) {
@@ -112,6 +132,11 @@ public final class AdapterBench {
           a.payloadMegabytesPerSecond() / run.raw().payloadMegabytesPerSecond(), a.seconds(), a.postSeconds(),
           b.sliceSeconds(), b.verifySeconds(), b.encodeSeconds(),
           a.seconds() - a.postSeconds() - b.sliceSeconds() - b.verifySeconds() - b.encodeSeconds());
+      if (run.send() != null) {
+        System.out.printf("  adapter/send payload MB/s %.2f; the %d blobs took %.2f s to sign (KZG included) and %.2f s"
+                + " to send and see included%n", a.payloadMegabytesPerSecond() / run.send().payloadMegabytesPerSecond(),
+            run.send().blobs(), run.blobSigningSeconds(), run.send().seconds());
+      }
       if (run.kzg() != null) {
         System.out.printf("  KZG per blob (%d sampled): commitment %.1f ms, proof %.1f ms; EthereumDa computes the"
                 + " commitment twice and the proof once per blob: about %.2f s of the %d blobs' posting%n",
@@ -120,6 +145,14 @@ public final class AdapterBench {
       }
     }
     System.exit(0);
+  }
+
+  private static LayerRun run(String layer, Path dir, int payloadBytes, long totalPayloadBytes) throws Exception {
+    return switch (layer) {
+      case "local" -> runLocal(dir, payloadBytes, totalPayloadBytes);
+      case "anvil" -> runAnvil(dir, payloadBytes, totalPayloadBytes);
+      default -> throw new IllegalArgumentException("unknown layer '" + layer + "' (local | anvil)");
+    };
   }
 
   /** The generic adapter and the raw baseline against the local DA, each on a fresh LMDB directory. */
@@ -135,9 +168,7 @@ public final class AdapterBench {
     try (LocalDa da = LocalDa.open(dir.resolve("da-raw"))) {
       raw = runRaw("local", chain, da, posted);
     }
-    LayerRun run = new LayerRun(adapter, raw, breakdown(chain, posted), null);
-    System.out.println(row(adapter) + "\n" + row(raw));
-    return run;
+    return new LayerRun(adapter, raw, null, 0, breakdown(chain, posted), null);
   }
 
   /** The generic adapter and the raw baseline posting EIP-4844 blobs to one anvil. */
@@ -148,20 +179,90 @@ public final class AdapterBench {
     List<Posted> posted = new ArrayList<>();
     Result adapter;
     Result raw;
+    PreSigned send;
     try (AnvilProcess anvil = AnvilProcess.start(ANVIL_CHAIN)) {
       Function<Path, EthereumDa> open = journal -> new EthereumDa(new EthereumDa.Config(anvil.rpcUrl(), ANVIL_CHAIN,
           AnvilProcess.DEV_PRIVATE_KEY, INBOX, EthereumDa.Mode.BLOBS, BigInteger.valueOf(200_000_000_000L),
           BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L), Duration.ofSeconds(60), journal));
+      try (EthereumDa da = open.apply(dir.resolve("journal-warm-up"))) {
+        // Two unreported posts on this anvil first, so the adapter pass does not pay for its first blocks.
+        da.post(1, new byte[300_000], new byte[] {1});
+        da.post(1, new byte[300_001], new byte[] {2});
+      }
       try (EthereumDa da = open.apply(dir.resolve("journal"))) {
         adapter = runAdapter("anvil-blob", chain, da, dir.resolve("checkpoints"), posted);
       }
       try (EthereumDa da = open.apply(dir.resolve("journal-raw"))) {
         raw = runRaw("anvil-blob", chain, da, posted);
       }
+      try (EthereumDa da = open.apply(dir.resolve("journal-send"))) {
+        send = sendPreSigned(anvil.rpcUrl(), chain, da, posted);
+      }
     }
-    LayerRun run = new LayerRun(adapter, raw, breakdown(chain, posted), kzg(posted));
-    System.out.println(row(adapter) + "\n" + row(raw));
-    return run;
+    return new LayerRun(adapter, raw, send.result(), send.signingSeconds(), breakdown(chain, posted), kzg(posted));
+  }
+
+  private record PreSigned(Result result, double signingSeconds) {}
+
+  /**
+   * The blob transport alone: the adapter's batches packed into blob transactions that are all
+   * signed (KZG commitments and proofs computed) before the clock starts, then sent one after the
+   * other, each waiting for its successful receipt. {@code da} only reads the blobs back.
+   */
+  private static PreSigned sendPreSigned(String rpcUrl, SyntheticChain chain, EthereumDa da, List<Posted> batches)
+      throws Exception {
+    Web3j web3 = Web3j.build(new HttpService(rpcUrl));
+    try {
+      Credentials credentials = Credentials.create(AnvilProcess.DEV_PRIVATE_KEY);
+      BigInteger nonce = web3.ethGetTransactionCount(credentials.getAddress(), DefaultBlockParameterName.PENDING).send()
+          .getTransactionCount();
+      List<String> raws = new ArrayList<>();
+      List<List<Bytes>> versionedHashes = new ArrayList<>();
+      long signStart = System.nanoTime();
+      for (Posted p : batches) {
+        List<Blob> blobs = BlobPacking.pack(p.bytes()).stream().map(Blob::new).toList();
+        RawTransaction tx = RawTransaction.createTransaction(blobs, ANVIL_CHAIN, nonce, BigInteger.valueOf(1_000_000_000L),
+            BigInteger.valueOf(200_000_000_000L), BigInteger.valueOf(21_000), INBOX, BigInteger.ZERO, "0x",
+            BigInteger.valueOf(100_000_000_000L));
+        raws.add(Numeric.toHexString(TransactionEncoder.signMessage(tx, credentials)));
+        versionedHashes.add(((Transaction4844) tx.getTransaction()).getVersionedHashes());
+        nonce = nonce.add(BigInteger.ONE);
+      }
+      long start = System.nanoTime();
+      List<Posted> sent = new ArrayList<>();
+      for (int i = 0; i < raws.size(); i++) {
+        EthSendTransaction answer = web3.ethSendRawTransaction(raws.get(i)).send();
+        if (answer.hasError()) {
+          throw new IllegalStateException("anvil refused blob transaction " + i + ": " + answer.getError().getMessage());
+        }
+        TransactionReceipt receipt = awaitReceipt(web3, answer.getTransactionHash());
+        ByteBuffer commitment = ByteBuffer.allocate(32 * (1 + versionedHashes.get(i).size()))
+            .put(Numeric.hexStringToByteArray(answer.getTransactionHash()));
+        versionedHashes.get(i).forEach(h -> commitment.put(h.toArrayUnsafe()));
+        sent.add(new Posted(batches.get(i).namespace(), batches.get(i).bytes(),
+            new DaReceipt(da.name(), commitment.array(), receipt.getBlockNumber().longValueExact())));
+      }
+      long nanos = System.nanoTime() - start;
+      return new PreSigned(result("anvil-blob", "send", chain, sent, nanos, nanos, readBack(da, sent)),
+          (start - signStart) / 1e9);
+    } finally {
+      web3.shutdown();
+    }
+  }
+
+  private static TransactionReceipt awaitReceipt(Web3j web3, String txHash) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<TransactionReceipt> receipt = web3.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+      if (receipt.isPresent()) {
+        if (!receipt.get().isStatusOK()) {
+          throw new IllegalStateException("blob transaction " + txHash + " was included but failed");
+        }
+        return receipt.get();
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("blob transaction " + txHash + " not included within 60 s");
   }
 
   /**
@@ -280,6 +381,7 @@ public final class AdapterBench {
       blobs.addAll(BlobPacking.pack(p.bytes()));
     }
     blobs = blobs.subList(0, Math.min(KZG_SAMPLE_BLOBS, blobs.size()));
+    BlobUtils.getCommitment(new Blob(blobs.get(0)));
     long commit = 0;
     long proof = 0;
     for (byte[] data : blobs) {

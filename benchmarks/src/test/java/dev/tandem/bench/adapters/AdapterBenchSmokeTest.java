@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The adapter benchmark end to end on a small chain: every transaction ends up in a posted batch
  * (the bench checks checkpoints and batch contents and throws otherwise) and every batch, posted by
  * the adapter and again by the raw baseline, reads back byte for byte from the local DA and from a
- * real anvil's blobs. No timing is asserted; the real run is {@code benchmarks/run.sh adapters}.
+ * real anvil's blobs, and so does every pre-signed blob transaction of the transport baseline. No timing is asserted; the real run is {@code benchmarks/run.sh adapters}.
  */
 class AdapterBenchSmokeTest {
   private static void assertAllPostedAndReadBack(AdapterBench.LayerRun run) {
@@ -39,6 +39,8 @@ class AdapterBenchSmokeTest {
     AdapterBench.LayerRun run = AdapterBench.runAnvil(dir, 4096, 256 << 10);
     assertAllPostedAndReadBack(run);
     assertThat(run.adapter().blobs()).isGreaterThanOrEqualTo(run.adapter().batches());
+    assertThat(run.send().batches()).isEqualTo(run.adapter().batches());
+    assertThat(run.send().readBack()).isEqualTo(run.send().batches());
     assertThat(run.kzg().blobs()).isPositive();
   }
 }
