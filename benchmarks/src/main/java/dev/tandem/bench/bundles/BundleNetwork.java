@@ -50,9 +50,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * order across validators plays no part in either.
  */
 public final class BundleNetwork implements AutoCloseable {
-  static final long CHAIN = 7_778;
-  static final Namespace ROLLUP_A = Namespace.of(10);
-  static final Namespace ROLLUP_B = Namespace.of(20);
+  private static final long CHAIN = 7_778;
+  private static final Namespace ROLLUP_A = Namespace.of(10);
+  private static final Namespace ROLLUP_B = Namespace.of(20);
   private static final long FEE = 1_000_000;
   private static final int SUBMITTERS = 32;
   private static final ObjectMapper JSON = new ObjectMapper();
