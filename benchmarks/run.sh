@@ -4,6 +4,8 @@
 #   benchmarks/run.sh ingest [args]         single-node ingest load run
 #   benchmarks/run.sh gossip [args]         tandem-p2p gossip vs js-libp2p (nodes burstCount payloadBytes)
 #   benchmarks/run.sh ordering [args]       Ratis vs Tandem ordering at offered loads (see OrderingBench)
+#   benchmarks/run.sh bundles [args]        2-leg bundles vs plain transactions on 4 validators (seconds rates payloadBytes validators)
+#   benchmarks/run.sh adapters [args]       generic adapter to local DA and anvil blobs vs raw posts (layers payloadSizes localMiB anvilMiB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # BENCH_SKIP_BUILD=1 reuses the last build (e.g. while other modules are mid-edit).
@@ -17,5 +19,7 @@ case "$what" in
   ingest) exec java $opens -cp "$cp" dev.tandem.bench.ingest.IngestLoad "$@" ;;
   gossip) exec java $opens $logs -cp "$cp" dev.tandem.bench.p2p.GossipBench "$@" ;;
   ordering) exec java $opens $logs -cp "$cp" dev.tandem.bench.ordering.OrderingBench "$@" ;;
-  *) echo "unknown benchmark '$what' (jmh | ingest | gossip | ordering)" >&2; exit 2 ;;
+  bundles) exec java $opens $logs -cp "$cp" dev.tandem.bench.bundles.BundleBench "$@" ;;
+  adapters) exec java $opens $logs -cp "$cp" dev.tandem.bench.adapters.AdapterBench "$@" ;;
+  *) echo "unknown benchmark '$what' (jmh | ingest | gossip | ordering | bundles | adapters)" >&2; exit 2 ;;
 esac
