@@ -19,6 +19,8 @@ public final class Block {
   private final BlockHeader header;
   private final List<Transaction> transactions;
   private final Hash hash;
+  /** Built on first use and kept: every namespace's slice is cut from the same tree. */
+  private volatile NamespaceMerkleTree tree;
 
   private Block(BlockHeader header, List<Transaction> transactions) {
     this.header = header;
@@ -79,7 +81,12 @@ public final class Block {
   }
 
   public NamespaceMerkleTree tree() {
-    return NamespaceMerkleTree.ofTransactions(transactions);
+    NamespaceMerkleTree built = tree;
+    if (built == null) {
+      built = NamespaceMerkleTree.ofTransactions(transactions);
+      tree = built;
+    }
+    return built;
   }
 
   /** The namespace's transactions with their proof of inclusion and completeness. */

@@ -2,6 +2,8 @@ package dev.tandem.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A namespaced Merkle tree over a block's transactions sorted by namespace (after Celestia's NMT).
@@ -12,6 +14,8 @@ import java.util.List;
 public final class NamespaceMerkleTree {
   private final long[] namespaces;
   private final List<byte[]> leafData;
+  /** Subtree roots by leaf range, computed once: proofs for many namespaces share them. */
+  private final Map<Long, NmtNode> subtrees = new ConcurrentHashMap<>();
 
   private NamespaceMerkleTree(long[] namespaces, List<byte[]> leafData) {
     this.namespaces = namespaces;
@@ -89,11 +93,20 @@ public final class NamespaceMerkleTree {
   }
 
   private NmtNode subtreeRoot(int lo, int hi) {
-    if (hi - lo == 1) {
-      return NmtNode.leaf(namespaces[lo], leafData.get(lo));
+    long key = ((long) lo << 32) | hi;
+    NmtNode known = subtrees.get(key);
+    if (known != null) {
+      return known;
     }
-    int mid = lo + splitPoint(hi - lo);
-    return NmtNode.parent(subtreeRoot(lo, mid), subtreeRoot(mid, hi));
+    NmtNode node;
+    if (hi - lo == 1) {
+      node = NmtNode.leaf(namespaces[lo], leafData.get(lo));
+    } else {
+      int mid = lo + splitPoint(hi - lo);
+      node = NmtNode.parent(subtreeRoot(lo, mid), subtreeRoot(mid, hi));
+    }
+    subtrees.put(key, node);
+    return node;
   }
 
   /** The largest power of two strictly below n (n at least 2). */

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
  * after the other in the same run, at several offered loads.
  *
  * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes]},
- * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}; systems: ratis, tandem (compact proposals),
- * tandem-full (whole blocks in proposals). A rate of {@code max} is a closed loop
+ * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}; systems: ratis, tandem (whole blocks in
+ * proposals, the default), tandem-compact (transaction ids). A rate of {@code max} is a closed loop
  * with {@value #WINDOW} payloads in flight. Each system gets a 3 s warm-up at 500/s first.
  */
 public final class OrderingBench {
@@ -46,9 +46,9 @@ public final class OrderingBench {
   static Supplier<OrderingCluster> factory(String system) {
     return switch (system) {
       case "ratis" -> RatisCluster::new;
-      case "tandem" -> () -> new TandemCluster(true);
-      case "tandem-full" -> () -> new TandemCluster(false);
-      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem | tandem-full)");
+      case "tandem" -> () -> new TandemCluster(false);
+      case "tandem-compact" -> () -> new TandemCluster(true);
+      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem | tandem-compact)");
     };
   }
 

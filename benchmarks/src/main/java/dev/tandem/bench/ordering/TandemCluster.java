@@ -79,16 +79,16 @@ public final class TandemCluster implements OrderingCluster {
 
   @Override
   public String name() {
-    return compactProposals ? "tandem" : "tandem-full";
+    return compactProposals ? "tandem-compact" : "tandem";
   }
 
-  /** Compact proposals (transaction ids, the default) or whole blocks ({@code consensus.proposals: full}). */
+  /** Whole blocks in proposals (the node's default) or compact ones ({@code consensus.proposals: compact}). */
   public TandemCluster(boolean compactProposals) {
     this.compactProposals = compactProposals;
   }
 
   public TandemCluster() {
-    this(true);
+    this(false);
   }
 
   @Override

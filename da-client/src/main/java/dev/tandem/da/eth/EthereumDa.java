@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.tuweni.bytes.Bytes;
 import org.web3j.crypto.Blob;
+import org.web3j.crypto.transaction.type.Transaction4844;
 import org.web3j.crypto.BlobUtils;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -138,22 +139,21 @@ public final class EthereumDa implements DaLayer {
           + " wei per blob gas; not posting", true);
     }
     List<Blob> blobs = new ArrayList<>();
-    List<Bytes> versionedHashes = new ArrayList<>();
-    List<byte[]> contents = config.mode() == Mode.RAW_BLOBS ? split(data) : BlobPacking.pack(data);
-    for (byte[] packed : contents) {
-      Blob blob;
-      try {
-        blob = new Blob(packed);
-        versionedHashes.add(BlobUtils.kzgToVersionedHash(BlobUtils.getCommitment(blob)));
-      } catch (RuntimeException notABlob) {
-        throw new DaException("data is not a valid blob (every 32-byte field element must be below the BLS modulus): "
-            + notABlob.getMessage(), false);
-      }
-      blobs.add(blob);
+    for (byte[] contents : config.mode() == Mode.RAW_BLOBS ? split(data) : BlobPacking.pack(data)) {
+      blobs.add(new Blob(contents));
     }
-    RawTransaction withBlobs = RawTransaction.createTransaction(blobs, config.chainId(), nonce, priority, maxFee,
-        BigInteger.valueOf(21_000), inbox, BigInteger.ZERO, "0x", maxBlobFee);
-    byte[] network = TransactionEncoder.signMessage(withBlobs, credentials);
+    RawTransaction withBlobs;
+    byte[] network;
+    try {
+      // web3j computes each blob's KZG commitment and proof here, once; the versioned hashes come from them.
+      withBlobs = RawTransaction.createTransaction(blobs, config.chainId(), nonce, priority, maxFee,
+          BigInteger.valueOf(21_000), inbox, BigInteger.ZERO, "0x", maxBlobFee);
+      network = TransactionEncoder.signMessage(withBlobs, credentials);
+    } catch (RuntimeException notABlob) {
+      throw new DaException("data is not a valid blob (every 32-byte field element must be below the BLS modulus): "
+          + notABlob.getMessage(), false);
+    }
+    List<Bytes> versionedHashes = ((Transaction4844) withBlobs.getTransaction()).getVersionedHashes();
     String raw = Numeric.toHexString(network);
     String txHash = Hash.sha3(Numeric.toHexString(withoutSidecar(network)));
     return new Signed(txHash, raw, versionedHashes);
@@ -196,6 +196,8 @@ public final class EthereumDa implements DaLayer {
 
   private DaReceipt awaitReceipt(String txHash, List<Bytes> versionedHashes) throws DaException {
     long deadline = System.nanoTime() + config.inclusionTimeout().toNanos();
+    // Polls soon after sending (a dev chain mines in milliseconds), then backs off to a second.
+    long pollMillis = 10;
     while (System.nanoTime() < deadline) {
       Optional<TransactionReceipt> receipt = call(() -> web3.ethGetTransactionReceipt(txHash).send()
           .getTransactionReceipt(), "receipt");
@@ -209,7 +211,8 @@ public final class EthereumDa implements DaLayer {
         return new DaReceipt(name(), commitment.toByteArray(), receipt.get().getBlockNumber().longValueExact());
       }
       try {
-        Thread.sleep(200);
+        Thread.sleep(pollMillis);
+        pollMillis = Math.min(1_000, pollMillis * 2);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new DaException("interrupted waiting for " + txHash, true, e);

@@ -65,7 +65,7 @@ public final class BundleService implements AutoCloseable {
     }
 
     public static Config defaults() {
-      return new Config(4_096, Duration.ofMinutes(10), 1 << 20, 64);
+      return new Config(4_096, Duration.ofMinutes(10), 1 << 20, 1_024);
     }
   }
 

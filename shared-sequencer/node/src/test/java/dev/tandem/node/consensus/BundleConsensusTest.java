@@ -55,7 +55,8 @@ class BundleConsensusTest {
   void bundlesSentToAnyValidatorAreIncludedWholeOnAll() throws Exception {
     ValidatorNetworkFixture fixture = new ValidatorNetworkFixture(root, 4, 23);
     for (int i = 0; i < 4; i++) {
-      nodes[i] = TandemNode.start(NodeConfig.load(fixture.writeConfig(i, 200)));
+      // Compact proposals: validators rebuild bundle manifests and legs from their own bundle pools.
+      nodes[i] = TandemNode.start(NodeConfig.load(fixture.writeConfig(i, 200, "compact")));
     }
     KeyPair signer = KeyPair.generate(new Random(31));
     List<Bundle> bundles = new ArrayList<>();

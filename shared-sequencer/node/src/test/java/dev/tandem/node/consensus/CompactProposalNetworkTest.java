@@ -46,7 +46,7 @@ class CompactProposalNetworkTest {
   }
 
   private void start(ValidatorNetworkFixture fixture, int index) throws Exception {
-    NodeConfig config = NodeConfig.load(fixture.writeConfig(index, 200));
+    NodeConfig config = NodeConfig.load(fixture.writeConfig(index, 200, "compact"));
     nodes[index] = TandemNode.start(config, (c, key) -> orderings[index] = new BftOrdering(c, key));
   }
 

@@ -40,6 +40,11 @@ public final class ValidatorNetworkFixture {
 
   /** Writes node {@code index}'s config (RPC on a free port, p2p on its port, every other node a peer). */
   public Path writeConfig(int index, long baseTimeoutMillis) throws Exception {
+    return writeConfig(index, baseTimeoutMillis, "full");
+  }
+
+  /** As {@link #writeConfig(int, long)}, with {@code consensus.proposals} ("full" or "compact"). */
+  public Path writeConfig(int index, long baseTimeoutMillis, String proposals) throws Exception {
     ObjectNode tree = JSON.createObjectNode();
     tree.put("chainId", CHAIN);
     tree.put("dataDir", dirs.get(index).toString());
@@ -55,6 +60,7 @@ public final class ValidatorNetworkFixture {
     }
     ObjectNode consensus = tree.putObject("consensus");
     consensus.put("baseTimeoutMillis", baseTimeoutMillis);
+    consensus.put("proposals", proposals);
     ArrayNode validators = consensus.putArray("validators");
     for (KeyPair key : keys) {
       validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
