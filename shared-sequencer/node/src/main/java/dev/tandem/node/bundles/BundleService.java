@@ -27,6 +27,7 @@ import dev.tandem.p2p.gossip.ValidationResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ public final class BundleService implements AutoCloseable {
   private final LongSupplier clock;
   private final Map<Hash, Simulated> simulations = new ConcurrentHashMap<>();
   /** The last failed pre-check of recently ended bundles, so their final status can say why. */
-  private final Map<Hash, Simulated> endedFailures = java.util.Collections.synchronizedMap(
+  private final Map<Hash, Simulated> endedFailures = Collections.synchronizedMap(
       new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Hash, Simulated> eldest) {
