@@ -231,6 +231,7 @@ public final class TandemNode implements AutoCloseable {
     FinalizedBlocks log = blocks();
     adapterPipeline = AdapterPipeline.start(spec, log.asBlockSource());
     AdapterPipeline pipeline = adapterPipeline;
+    metrics.adapters(pipeline::status);
     adapterWakeups = log.subscribe(block -> pipeline.wake());
   }
 

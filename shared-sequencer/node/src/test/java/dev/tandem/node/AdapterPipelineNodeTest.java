@@ -126,6 +126,12 @@ class AdapterPipelineNodeTest {
     awaitDelivered(client, ids);
     assertThat(node.adapterStatus().orElseThrow()).extracting(AdapterPipeline.Status::lastError)
         .containsOnly(java.util.Optional.empty());
+    // Operators see each adapter's progress on /metrics.
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(node.rpcUrl() + "metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+    assertThat(metrics).contains("tandem_adapter_delivered_height{kind=\"evm\"")
+        .contains("tandem_adapter_consecutive_failures{kind=\"generic\"");
 
     assertThat(token.balanceOf(BOB)).isEqualTo(BigInteger.valueOf(40));
     assertThat(token.balanceOf(CAROL)).isEqualTo(BigInteger.valueOf(65));

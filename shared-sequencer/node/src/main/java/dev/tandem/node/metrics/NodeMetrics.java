@@ -1,5 +1,6 @@
 package dev.tandem.node.metrics;
 
+import dev.tandem.adapters.pipeline.AdapterPipeline;
 import dev.tandem.node.mempool.RejectReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -8,7 +9,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -76,6 +79,28 @@ public final class NodeMetrics {
   }
 
   /** The Prometheus text exposition. */
+  /**
+   * Per configured rollup adapter: {@code tandem_adapter_delivered_height} and
+   * {@code tandem_adapter_consecutive_failures}, tagged with namespace and kind. A delivered height
+   * that stops following {@code tandem_finalized_height}, or failures above zero, need a look at
+   * the node's log (the adapter says what failed and when it retries).
+   */
+  public void adapters(Supplier<List<AdapterPipeline.Status>> statuses) {
+    for (AdapterPipeline.Status initial : statuses.get()) {
+      Supplier<Optional<AdapterPipeline.Status>> current = () -> statuses.get().stream()
+          .filter(s -> s.namespace().equals(initial.namespace())).findFirst();
+      String namespace = initial.namespace().toHex();
+      Gauge.builder("tandem_adapter_delivered_height",
+              () -> current.get().map(AdapterPipeline.Status::deliveredHeight).orElse(0L))
+          .description("Last finalized height a rollup adapter has delivered or posted")
+          .tag("namespace", namespace).tag("kind", initial.kind()).register(registry);
+      Gauge.builder("tandem_adapter_consecutive_failures",
+              () -> current.get().map(AdapterPipeline.Status::consecutiveFailures).orElse(0))
+          .description("Failed attempts of a rollup adapter since its last success")
+          .tag("namespace", namespace).tag("kind", initial.kind()).register(registry);
+    }
+  }
+
   public String scrape() {
     return registry.scrape();
   }
