@@ -83,6 +83,8 @@ public final class BftOrdering implements Ordering {
   private final int maxBlockBytes;
   /** Rebuilds compact proposals off the consensus thread (mempool lookups, fetches from the proposer). */
   private final ThreadPoolExecutor assembler;
+  /** Answers other validators' transaction fetches (never blocks on the network, unlike the assembler). */
+  private final ThreadPoolExecutor fetchResponder;
   private final AtomicLong fetchedTransactions = new AtomicLong();
 
   private record Pending(Hash parent, long height, Set<Hash> txIds, Set<Hash> bundleKeys) {}
@@ -119,6 +121,12 @@ public final class BftOrdering implements Ordering {
       t.setDaemon(true);
       return t;
     }, (task, pool) -> LOG.warn("dropping a compact proposal: too many waiting to be assembled"));
+    this.fetchResponder = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+        runnable -> {
+          Thread t = new Thread(runnable, "tandem-proposal-fetch-responder");
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
   }
 
   @Override
@@ -155,7 +163,8 @@ public final class BftOrdering implements Ordering {
       if (!validatorOfPeer.containsKey(from)) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("only validators fetch proposal transactions"));
       }
-      return CompletableFuture.completedFuture(answerTxFetch(request));
+      // Off the network thread: the mempool lookup waits while a block commit holds the mempool's lock.
+      return CompletableFuture.supplyAsync(() -> answerTxFetch(request), fetchResponder);
     });
     LOG.info("consensus starting at height {} among {} validators (view {} last voted)", tip.height(),
         validators.size(), safety.lastVotedView());
@@ -509,6 +518,7 @@ public final class BftOrdering implements Ordering {
   public void close() {
     closed = true;
     assembler.shutdownNow();
+    fetchResponder.shutdownNow();
     thread.shutdown();
     try {
       if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
