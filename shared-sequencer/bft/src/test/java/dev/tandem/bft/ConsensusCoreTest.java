@@ -1,7 +1,5 @@
 package dev.tandem.bft;
 
-import dev.tandem.core.Transaction;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +13,7 @@ import dev.tandem.core.Block;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.PublicKey;
+import dev.tandem.core.Transaction;
 import dev.tandem.core.Verification;
 import java.util.ArrayList;
 import java.util.Arrays;
