@@ -86,6 +86,19 @@ class ConsensusCoreTest {
     assertThat(evidence.leader()).isEqualTo(leader);
     assertThat(evidence.verify(CHAIN, set).valid()).isTrue();
     assertThat(Equivocation.decode(evidence.encode())).isEqualTo(evidence);
+    byte[] encoded = evidence.encode();
+    assertThatThrownBy(() -> Equivocation.decode(Arrays.copyOf(encoded, encoded.length - 1)))
+        .isInstanceOf(DecodingException.class);
+    assertThatThrownBy(() -> Equivocation.decode(Arrays.copyOf(encoded, encoded.length + 1)))
+        .isInstanceOf(DecodingException.class);
+    // The two blocks swapped: not the one canonical encoding.
+    Equivocation swapped = new Equivocation(CHAIN, 1, evidence.blockB(), evidence.signatureB(), evidence.blockA(),
+        evidence.signatureA());
+    assertThatThrownBy(() -> Equivocation.decode(swapped.encode())).isInstanceOf(DecodingException.class);
+    // The same block twice is no evidence.
+    Equivocation same = new Equivocation(CHAIN, 1, evidence.blockA(), evidence.signatureA(), evidence.blockA(),
+        evidence.signatureA());
+    assertThat(same.verify(CHAIN, set).valid()).isFalse();
     assertThat(evidence.verify(CHAIN + 1, set).valid()).isFalse();
     // Reported once per view.
     assertThat(follower.onMessage(leader, second, 13).evidence()).isEmpty();
