@@ -59,14 +59,16 @@ public final class LmdbNodeStore implements NodeStore {
   private final List<GroupWrite> groupQueue = new ArrayList<>();
   private boolean groupWriting;
 
-  /** One queued mempool write; fields guarded by {@link #group}. */
+  /** One queued write (a pending transaction or bundle); fields guarded by {@link #group}. */
   private static final class GroupWrite {
+    final Dbi<byte[]> table;
     final byte[] key;
     final byte[] value;
     boolean done;
     RuntimeException failure;
 
-    GroupWrite(byte[] key, byte[] value) {
+    GroupWrite(Dbi<byte[]> table, byte[] key, byte[] value) {
+      this.table = table;
       this.key = key;
       this.value = value;
     }
@@ -177,12 +179,17 @@ public final class LmdbNodeStore implements NodeStore {
     CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
     value.u64(admissionSeq);
     tx.writeTo(value);
-    GroupWrite mine = new GroupWrite(tx.id().toBytes(), value.toByteArray());
+    groupWrite(new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray()), "mempool");
+  }
+
+  /**
+   * Group commit: whoever finds no write in progress becomes the leader and writes everything
+   * queued so far in one transaction; the others wait for it. One sync then covers many writes.
+   */
+  private void groupWrite(GroupWrite mine, String what) {
     synchronized (group) {
       groupQueue.add(mine);
     }
-    // Group commit: whoever finds no write in progress becomes the leader and writes everything
-    // queued so far in one transaction; the others wait for it. One sync then covers many txs.
     while (true) {
       List<GroupWrite> batch;
       synchronized (group) {
@@ -200,7 +207,7 @@ public final class LmdbNodeStore implements NodeStore {
       try {
         write(txn -> {
           for (GroupWrite entry : batch) {
-            mempool.put(txn, entry.key, entry.value);
+            entry.table.put(txn, entry.key, entry.value);
           }
         });
       } catch (RuntimeException e) {
@@ -216,7 +223,7 @@ public final class LmdbNodeStore implements NodeStore {
       }
     }
     if (mine.failure != null) {
-      throw new StoreException("mempool write failed: " + mine.failure.getMessage(), mine.failure);
+      throw new StoreException(what + " write failed: " + mine.failure.getMessage(), mine.failure);
     }
   }
 
@@ -309,7 +316,7 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public void putPendingBundle(Hash bundleKey, byte[] encodedBundle) {
-    write(txn -> bundlePool.put(txn, bundleKey.toBytes(), encodedBundle));
+    groupWrite(new GroupWrite(bundlePool, bundleKey.toBytes(), encodedBundle), "pending bundle");
   }
 
   @Override
