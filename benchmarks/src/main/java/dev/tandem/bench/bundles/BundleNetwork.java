@@ -1,8 +1,6 @@
 package dev.tandem.bench.bundles;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.bench.LocalValidators;
 import dev.tandem.bench.ordering.OrderingCluster;
 import dev.tandem.bundles.Bundle;
 import dev.tandem.bundles.BundleBuilder;
@@ -11,15 +9,11 @@ import dev.tandem.client.BundleView;
 import dev.tandem.client.TandemClient;
 import dev.tandem.core.Block;
 import dev.tandem.core.Hash;
-import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.FinalizedBlocks;
-import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
-import dev.tandem.p2p.PeerId;
-import dev.tandem.testsupport.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -55,7 +49,6 @@ public final class BundleNetwork implements AutoCloseable {
   private static final Namespace ROLLUP_B = Namespace.of(20);
   private static final long FEE = 1_000_000;
   private static final int SUBMITTERS = 32;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
   private final List<TandemNode> nodes = new ArrayList<>();
@@ -94,45 +87,11 @@ public final class BundleNetwork implements AutoCloseable {
   }
 
   private void startNodes(int count) throws IOException {
-    List<KeyPair> keys = new ArrayList<>();
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      KeyPair key = KeyPair.generate(random);
-      Path nodeDir = Files.createDirectories(dir.resolve("node-" + i));
-      Files.writeString(nodeDir.resolve("node-key.hex"), Hex.encode(key.seed()) + "\n");
-      keys.add(key);
-      ports.add(FreePorts.next());
-    }
-    for (int i = 0; i < count; i++) {
-      TandemNode node = TandemNode.start(config(i, keys, ports));
-      nodes.add(node);
+    LocalValidators.start(dir, CHAIN, count, random, false, nodes);
+    for (TandemNode node : nodes) {
       clients.add(new TandemClient(URI.create(node.rpcUrl()), Duration.ofSeconds(30)));
     }
     subscription = nodes.get(0).blocks().subscribe(this::onFinalized);
-  }
-
-  private NodeConfig config(int index, List<KeyPair> keys, List<Integer> ports) throws IOException {
-    Path nodeDir = dir.resolve("node-" + index);
-    ObjectNode tree = JSON.createObjectNode();
-    tree.put("chainId", CHAIN);
-    tree.put("dataDir", nodeDir.toString());
-    tree.put("rpcPort", 0);
-    tree.put("lmdbMapSizeBytes", 1L << 30);
-    tree.put("p2pListen", "/ip4/127.0.0.1/tcp/" + ports.get(index));
-    ArrayNode peers = tree.putArray("bootstrapPeers");
-    for (int j = 0; j < keys.size(); j++) {
-      if (j != index) {
-        peers.add("/ip4/127.0.0.1/tcp/" + ports.get(j) + "/p2p/"
-            + PeerId.fromEd25519PublicKey(keys.get(j).publicKey().toBytes()));
-      }
-    }
-    ArrayNode validators = tree.putObject("consensus").putArray("validators");
-    for (KeyPair key : keys) {
-      validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
-    }
-    Path file = nodeDir.resolve("node.json");
-    Files.writeString(file, JSON.writeValueAsString(tree));
-    return NodeConfig.load(file);
   }
 
   /** Plain transactions, alternating between the two rollup namespaces. */

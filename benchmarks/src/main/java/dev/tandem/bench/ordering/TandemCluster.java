@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.bench.LocalValidators;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
-import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
-import dev.tandem.p2p.PeerId;
-import dev.tandem.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -95,19 +93,8 @@ public final class TandemCluster implements OrderingCluster {
   public void start(int count) throws Exception {
     dir = Files.createTempDirectory("tandem-bench-bft-");
     Random random = new Random(4242);
-    List<KeyPair> keys = new ArrayList<>();
-    List<Integer> ports = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      KeyPair key = KeyPair.generate(random);
-      Path nodeDir = Files.createDirectories(dir.resolve("node-" + i));
-      // The node reads its key from node-key.hex; writing it first lets us name the validators.
-      Files.writeString(nodeDir.resolve("node-key.hex"), Hex.encode(key.seed()) + "\n");
-      keys.add(key);
-      ports.add(FreePorts.next());
-    }
-    for (int i = 0; i < count; i++) {
-      TandemNode node = TandemNode.start(config(i, keys, ports));
-      nodes.add(node);
+    LocalValidators.start(dir, CHAIN, count, random, compactProposals, nodes);
+    for (TandemNode node : nodes) {
       rpc.add(URI.create(node.rpcUrl()));
       submitters.add(new Submitter(URI.create(node.rpcUrl())));
     }
@@ -120,32 +107,6 @@ public final class TandemCluster implements OrderingCluster {
         .get(30, TimeUnit.SECONDS);
     // The first transaction waits for the validators to connect and form the gossip mesh.
     submit(new byte[] {1}).get(120, TimeUnit.SECONDS);
-  }
-
-  private NodeConfig config(int index, List<KeyPair> keys, List<Integer> ports) throws IOException {
-    Path nodeDir = dir.resolve("node-" + index);
-    ObjectNode tree = JSON.createObjectNode();
-    tree.put("chainId", CHAIN);
-    tree.put("dataDir", nodeDir.toString());
-    tree.put("rpcPort", 0);
-    tree.put("lmdbMapSizeBytes", 1L << 30);
-    tree.put("p2pListen", "/ip4/127.0.0.1/tcp/" + ports.get(index));
-    ArrayNode peers = tree.putArray("bootstrapPeers");
-    for (int j = 0; j < keys.size(); j++) {
-      if (j != index) {
-        peers.add("/ip4/127.0.0.1/tcp/" + ports.get(j) + "/p2p/"
-            + PeerId.fromEd25519PublicKey(keys.get(j).publicKey().toBytes()));
-      }
-    }
-    ObjectNode consensus = tree.putObject("consensus");
-    consensus.put("proposals", compactProposals ? "compact" : "full");
-    ArrayNode validators = consensus.putArray("validators");
-    for (KeyPair key : keys) {
-      validators.addObject().put("publicKey", key.publicKey().toHex()).put("stake", 1);
-    }
-    Path file = nodeDir.resolve("node.json");
-    Files.writeString(file, JSON.writeValueAsString(tree));
-    return NodeConfig.load(file);
   }
 
   private ObjectNode request(String method, ArrayNode params) {
