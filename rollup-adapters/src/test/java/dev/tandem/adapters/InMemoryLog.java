@@ -3,8 +3,11 @@ package dev.tandem.adapters;
 import dev.tandem.adapters.generic.FinalizedBlockSource;
 import dev.tandem.core.Block;
 import dev.tandem.core.Hash;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,9 +19,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public class InMemoryLog implements FinalizedBlockSource {
   private final List<Block> blocks = new CopyOnWriteArrayList<>();
   private final PublicKey proposer;
+  private final KeyPair signer;
+  private long nonce;
 
   public InMemoryLog(PublicKey proposer) {
     this.proposer = proposer;
+    this.signer = null;
+  }
+
+  /** A log whose {@link #appendRollupBlock} signs transactions with {@code signer}. */
+  public InMemoryLog(KeyPair signer) {
+    this.proposer = signer.publicKey();
+    this.signer = signer;
+  }
+
+  /**
+   * Appends a block holding one transaction of {@code neighbour} (so that a rollup's slice is never
+   * the whole block) and then {@code payloads} in {@code rollup}, in order, all signed by this log's
+   * key with fresh nonces.
+   */
+  public synchronized Block appendRollupBlock(Namespace rollup, List<byte[]> payloads, Namespace neighbour,
+      byte[] neighbourPayload) {
+    List<Transaction> txs = new ArrayList<>();
+    txs.add(Transaction.sign(1, neighbour, ++nonce, 0, neighbourPayload, signer));
+    for (byte[] payload : payloads) {
+      txs.add(Transaction.sign(1, rollup, ++nonce, 0, payload, signer));
+    }
+    return appendBlock(txs);
   }
 
   /** Appends a block of {@code transactions} (in proposal order) at the next height. */

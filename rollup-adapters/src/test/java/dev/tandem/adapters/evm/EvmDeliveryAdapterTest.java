@@ -9,7 +9,6 @@ import dev.tandem.adapters.generic.LmdbCheckpointStore;
 import dev.tandem.core.Block;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
-import dev.tandem.core.Transaction;
 import dev.tandem.testsupport.AnvilProcess;
 import dev.tandem.testsupport.evm.TokenContract;
 import java.math.BigInteger;
@@ -44,19 +43,12 @@ class EvmDeliveryAdapterTest {
 
   /** The finalized log in memory, as the node would serve it. */
   private final class Log extends InMemoryLog {
-    long nonce;
-
     Log() {
-      super(tandemKey.publicKey());
+      super(tandemKey);
     }
 
     void append(List<byte[]> rollupPayloads) {
-      List<Transaction> txs = new ArrayList<>();
-      txs.add(Transaction.sign(1, OTHER_ROLLUP, ++nonce, 0, new byte[] {9, 9}, tandemKey));
-      for (byte[] payload : rollupPayloads) {
-        txs.add(Transaction.sign(1, ROLLUP, ++nonce, 0, payload, tandemKey));
-      }
-      appendBlock(txs);
+      appendRollupBlock(ROLLUP, rollupPayloads, OTHER_ROLLUP, new byte[] {9, 9});
     }
   }
 

@@ -7,7 +7,6 @@ import dev.tandem.adapters.InMemoryLog;
 import dev.tandem.core.Block;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
-import dev.tandem.core.Transaction;
 import dev.tandem.da.DaException;
 import dev.tandem.da.DaLayer;
 import dev.tandem.da.DaReceipt;
@@ -53,19 +52,12 @@ class OpStackAdapterTest {
 
   /** The finalized log in memory, as a node would serve it. */
   private final class Log extends InMemoryLog {
-    long nonce;
-
     Log() {
-      super(tandemKey.publicKey());
+      super(tandemKey);
     }
 
     void append(List<byte[]> rollupPayloads) {
-      List<Transaction> txs = new ArrayList<>();
-      txs.add(Transaction.sign(1, Namespace.of(7), ++nonce, 0, new byte[] {1, 2}, tandemKey));
-      for (byte[] payload : rollupPayloads) {
-        txs.add(Transaction.sign(1, ROLLUP, ++nonce, 0, payload, tandemKey));
-      }
-      appendBlock(txs);
+      appendRollupBlock(ROLLUP, rollupPayloads, Namespace.of(7), new byte[] {1, 2});
     }
   }
 
