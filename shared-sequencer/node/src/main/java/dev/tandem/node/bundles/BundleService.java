@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -111,7 +112,14 @@ public final class BundleService implements AutoCloseable {
       });
   /** The pending revision of each key, as kept in the store. */
   private final Map<Hash, Bundle> pending = new ConcurrentHashMap<>();
+  /** The manifests and legs of {@link #pending}, by transaction id (validators look them up per transaction). */
+  private final Map<Hash, Transaction> pendingTransactions = new ConcurrentHashMap<>();
+  /** Admits bundles and cancels that arrive by gossip. */
   private final ThreadPoolExecutor worker;
+  /** Runs execution pre-checks, apart from admission, so that a burst of them never crowds out a bundle. */
+  private final ThreadPoolExecutor simulator;
+  /** Bundle ids with a pre-check waiting to run: one queued run per bundle is enough. */
+  private final Set<Hash> simulationQueued = ConcurrentHashMap.newKeySet();
   private volatile Mempool mempool;
   private volatile Runnable onAccepted = () -> { };
   private volatile NodeNetwork network;
@@ -126,11 +134,17 @@ public final class BundleService implements AutoCloseable {
     this.pool = new BundlePool(new BundlePool.Config(chainId, config.maxPending(), config.retention().toMillis()));
     this.simulators = Map.copyOf(simulators);
     this.clock = clock;
-    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1_024), runnable -> {
-      Thread thread = new Thread(runnable, "tandem-bundles");
+    this.worker = singleThread("tandem-bundles", new ThreadPoolExecutor.DiscardPolicy());
+    // Refused when full, so that the bundle's queued mark is cleared and the next block retries it.
+    this.simulator = singleThread("tandem-bundle-simulator", new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  private static ThreadPoolExecutor singleThread(String name, RejectedExecutionHandler whenFull) {
+    return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1_024), runnable -> {
+      Thread thread = new Thread(runnable, name);
       thread.setDaemon(true);
       return thread;
-    }, new ThreadPoolExecutor.DiscardPolicy());
+    }, whenFull);
   }
 
   /** The pending bundles' nonce claims, for the mempool's admission. */
@@ -157,7 +171,7 @@ public final class BundleService implements AutoCloseable {
       }
       BundleStatus status = pool.submit(bundle, this::isIncludedInLog, clock.getAsLong());
       if (status.state() == BundleState.PENDING) {
-        pending.put(bundle.key(), bundle);
+        keepPending(bundle);
         restored++;
         simulateLater(bundle);
       } else {
@@ -209,10 +223,10 @@ public final class BundleService implements AutoCloseable {
         && (before == null || !before.id().equals(bundle.id()));
     if (fresh) {
       store.putPendingBundle(bundle.key(), bundle.encode());
-      pending.put(bundle.key(), bundle);
       if (before != null) {
         simulations.remove(before.id());
       }
+      keepPending(bundle);
       simulateLater(bundle);
       onAccepted.run();
       NodeNetwork net = network;
@@ -331,14 +345,16 @@ public final class BundleService implements AutoCloseable {
 
   /** A manifest or leg of a pending bundle, by transaction id. */
   public Optional<Transaction> pendingTransaction(Hash txId) {
-    for (Bundle bundle : pending.values()) {
-      for (Transaction tx : bundle.transactions()) {
-        if (tx.id().equals(txId)) {
-          return Optional.of(tx);
-        }
-      }
+    return Optional.ofNullable(pendingTransactions.get(txId));
+  }
+
+  /** Makes {@code bundle} the pending revision of its key, replacing an earlier one in the index. */
+  private void keepPending(Bundle bundle) {
+    Bundle earlier = pending.put(bundle.key(), bundle);
+    if (earlier != null) {
+      earlier.transactions().forEach(tx -> pendingTransactions.remove(tx.id()));
     }
-    return Optional.empty();
+    bundle.transactions().forEach(tx -> pendingTransactions.put(tx.id(), tx));
   }
 
   /** Whether the pool holds pending bundles (a proposer with nothing else may still have work later). */
@@ -405,7 +421,12 @@ public final class BundleService implements AutoCloseable {
       }
     }
     if (!ended.isEmpty()) {
-      ended.forEach(pending::remove);
+      for (Hash key : ended) {
+        Bundle gone = pending.remove(key);
+        if (gone != null) {
+          gone.transactions().forEach(tx -> pendingTransactions.remove(tx.id()));
+        }
+      }
       store.removePendingBundles(ended);
     }
   }
@@ -415,8 +436,20 @@ public final class BundleService implements AutoCloseable {
   }
 
   private void simulateLater(Bundle bundle) {
-    if (needsSimulation(bundle)) {
-      execute(() -> simulate(bundle));
+    if (!needsSimulation(bundle) || closed || !simulationQueued.add(bundle.id())) {
+      return;
+    }
+    try {
+      simulator.execute(() -> {
+        simulationQueued.remove(bundle.id());
+        try {
+          simulate(bundle);
+        } catch (RuntimeException e) {
+          LOG.warn("execution pre-check of bundle {} failed: {}", bundle.key(), e.toString());
+        }
+      });
+    } catch (RejectedExecutionException fullOrClosing) {
+      simulationQueued.remove(bundle.id());
     }
   }
 
@@ -491,5 +524,6 @@ public final class BundleService implements AutoCloseable {
   public void close() {
     closed = true;
     worker.shutdownNow();
+    simulator.shutdownNow();
   }
 }
