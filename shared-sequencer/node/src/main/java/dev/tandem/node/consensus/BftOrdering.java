@@ -433,20 +433,26 @@ public final class BftOrdering implements Ordering {
     uncommitted.values().removeIf(pending -> pending.height() <= height);
   }
 
-  /** Transaction ids (or, with {@code bundleKeys}, bundle keys) in the uncommitted ancestors of {@code parent}, parent included. */
-  private Set<Hash> inFlight(Hash parent, boolean bundleKeys) {
+  /** What the uncommitted ancestors of a block already carry: transaction ids and bundle keys. */
+  private record InFlight(Set<Hash> txIds, Set<Hash> bundleKeys) {}
+
+  /** The transactions and bundles in the uncommitted ancestors of {@code parent}, parent included. */
+  private InFlight inFlight(Hash parent) {
     Set<Hash> ids = new HashSet<>();
+    Set<Hash> keys = new HashSet<>();
     Hash cursor = parent;
     for (Pending pending = uncommitted.get(cursor); pending != null; pending = uncommitted.get(cursor)) {
-      ids.addAll(bundleKeys ? pending.bundleKeys() : pending.txIds());
+      ids.addAll(pending.txIds());
+      keys.addAll(pending.bundleKeys());
       cursor = pending.parent();
     }
-    return ids;
+    return new InFlight(ids, keys);
   }
 
   private List<Transaction> payload(BlockHeader parent, long timestampMillis, int maxTxs) {
-    return context.propose(parent.height() + 1, timestampMillis, maxTxs, maxBlockBytes, inFlight(parent.hash(), false),
-        inFlight(parent.hash(), true));
+    InFlight ancestors = inFlight(parent.hash());
+    return context.propose(parent.height() + 1, timestampMillis, maxTxs, maxBlockBytes, ancestors.txIds(),
+        ancestors.bundleKeys());
   }
 
   /**
@@ -457,13 +463,13 @@ public final class BftOrdering implements Ordering {
    * legs, adjacent and in order, in its window, never included before).
    */
   private Verification validate(Block block) {
-    Set<Hash> inFlightBundles = inFlight(block.header().parentHash(), true);
+    InFlight ancestors = inFlight(block.header().parentHash());
     Verification bundles = BundleRules.checkBlock(block,
-        key -> inFlightBundles.contains(key) || context.isBundleIncluded(key));
+        key -> ancestors.bundleKeys().contains(key) || context.isBundleIncluded(key));
     if (!bundles.valid()) {
       return bundles;
     }
-    Set<Hash> seen = new HashSet<>(inFlight(block.header().parentHash(), false));
+    Set<Hash> seen = ancestors.txIds();
     Set<String> senderNonces = new HashSet<>();
     long bytes = 0;
     for (Transaction tx : block.transactions()) {
