@@ -348,16 +348,19 @@ public final class TandemNode implements AutoCloseable {
     return admit(() -> encodedTx, true).id();
   }
 
-  /** Admits a transaction; {@code publish}: gossip it to peers (not for ones that came by gossip). */
-  private Transaction admit(Supplier<byte[]> bytes, boolean publish) {
+  /**
+   * Admits a transaction. {@code local}: it came from this node's client, so it is made durable
+   * before the answer and gossiped to peers; otherwise it came by gossip and is kept in memory only.
+   */
+  private Transaction admit(Supplier<byte[]> bytes, boolean local) {
     try {
       byte[] encoded = bytes.get();
-      Transaction tx = mempool.admit(encoded);
+      Transaction tx = local ? mempool.admit(encoded) : mempool.admitRelayed(encoded);
       metrics.admitted();
       rejections.forget(tx.id());
       ordering.onAdmitted(tx);
       TxGossip gossip = txGossip;
-      if (publish && gossip != null) {
+      if (local && gossip != null) {
         gossip.publish(tx, encoded);
       }
       return tx;

@@ -40,13 +40,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +90,15 @@ public final class BftOrdering implements Ordering {
   /** Answers other validators' transaction fetches (never blocks on the network, unlike the assembler). */
   private final ThreadPoolExecutor fetchResponder;
   private final AtomicLong fetchedTransactions = new AtomicLong();
+  /** Writes committed blocks to the log in height order, so that a slow disk write never holds up the next view. */
+  private final ExecutorService finalizer;
+  /**
+   * Committed blocks the finalizer has not yet written, by hash: block sync serves them meanwhile.
+   * Their ids stay in {@link #uncommitted} until written, so that no proposal can carry them again.
+   */
+  private final Map<Hash, CertifiedBlock> committedUnwritten = new ConcurrentHashMap<>();
+  /** At most one tick waits on the consensus thread, however many admissions asked for one. */
+  private final AtomicBoolean tickQueued = new AtomicBoolean();
 
   private record Pending(Hash parent, long height, Set<Hash> txIds, Set<Hash> bundleKeys) {}
 
@@ -127,6 +140,11 @@ public final class BftOrdering implements Ordering {
           t.setDaemon(true);
           return t;
         }, new ThreadPoolExecutor.AbortPolicy());
+    this.finalizer = Executors.newSingleThreadExecutor(runnable -> {
+      Thread t = new Thread(runnable, "tandem-consensus-finalizer");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   @Override
@@ -186,9 +204,10 @@ public final class BftOrdering implements Ordering {
   }
 
   private CommittedChain committedChain() {
-    return hash -> context.finalizedHeightOf(hash).stream().boxed().findFirst()
-        .flatMap(height -> context.finalizedBlock(height)
-            .flatMap(block -> store.certificate(height).map(qc -> new CertifiedBlock(block, qc))));
+    return hash -> Optional.ofNullable(committedUnwritten.get(hash))
+        .or(() -> context.finalizedHeightOf(hash).stream().boxed().findFirst()
+            .flatMap(height -> context.finalizedBlock(height)
+                .flatMap(block -> store.certificate(height).map(qc -> new CertifiedBlock(block, qc)))));
   }
 
   private ValidationResult onGossip(PeerId publisher, byte[] data) {
@@ -362,9 +381,8 @@ public final class BftOrdering implements Ordering {
           evidence.view());
     }
     for (CertifiedBlock committed : output.committed()) {
-      store.saveCertificate(committed.height(), committed.qc());
-      context.finalize(committed.block());
-      forgetUpTo(committed.height());
+      committedUnwritten.put(committed.block().hash(), committed);
+      finalizer.execute(() -> writeCommitted(committed));
     }
     for (ConsensusMessage message : output.broadcast()) {
       remember(message);
@@ -390,6 +408,29 @@ public final class BftOrdering implements Ordering {
       if (!closed) {
         thread.schedule(() -> submit(() -> onTimer(timer.view())), delay, TimeUnit.MILLISECONDS);
       }
+    });
+  }
+
+  /**
+   * On the finalizer thread: the QC first, then the block, so that a restarted node can always prove
+   * its tip. A crash in between loses only blocks the quorum already committed; the restarted node
+   * syncs them from its peers.
+   */
+  private void writeCommitted(CertifiedBlock committed) {
+    if (closed) {
+      return;
+    }
+    try {
+      store.saveCertificate(committed.height(), committed.qc());
+      context.finalize(committed.block());
+    } catch (RuntimeException e) {
+      LOG.error("writing finalized block {} failed; this node stops finalizing until it restarts: {}",
+          committed.height(), e.toString(), e);
+      return;
+    }
+    submit(() -> {
+      forgetUpTo(committed.height());
+      committedUnwritten.remove(committed.block().hash());
     });
   }
 
@@ -498,12 +539,21 @@ public final class BftOrdering implements Ordering {
   @Override
   public void onAdmitted(Transaction tx) {
     // An idle leader proposes as soon as it has something to order, without waiting for the tick.
-    submit(() -> apply(core.onTick(now())));
+    tickSoon();
   }
 
   @Override
   public void onBundlePending() {
-    submit(() -> apply(core.onTick(now())));
+    tickSoon();
+  }
+
+  private void tickSoon() {
+    if (tickQueued.compareAndSet(false, true)) {
+      submit(() -> {
+        tickQueued.set(false);
+        apply(core.onTick(now()));
+      });
+    }
   }
 
   @Override
@@ -526,9 +576,14 @@ public final class BftOrdering implements Ordering {
     assembler.shutdownNow();
     fetchResponder.shutdownNow();
     thread.shutdown();
+    finalizer.shutdown();
     try {
       if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
         thread.shutdownNow();
+      }
+      // A block write under way finishes before the store closes.
+      if (!finalizer.awaitTermination(10, TimeUnit.SECONDS)) {
+        finalizer.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -18,7 +18,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Pending transactions: an in-memory index over the store's durable mempool.
+ * Pending transactions: an in-memory index over the store's durable mempool, plus transactions
+ * relayed by gossip, which are kept in memory only ({@link #admitRelayed}): the node that acknowledged
+ * a transaction to its client holds it durably, so a restarted relay loses nothing it promised.
  *
  * <p>Nonce rule. Per sender, nonces start at 0 and go up by one. A sender's last finalized nonce
  * is {@code f} ({@code -1} before its first finalized transaction). A transaction with nonce
@@ -55,7 +57,7 @@ public final class Mempool {
   private final Map<PublicKey, Long> finalizedNonces = new HashMap<>();
   private long nextSeq;
 
-  /** A pending transaction; not orderable until its mempool write is durable. */
+  /** A pending transaction; one this node acknowledged is not orderable until its mempool write is durable. */
   private static final class Entry {
     final Transaction tx;
     final long seq;
@@ -115,6 +117,19 @@ public final class Mempool {
    * committed it; throws {@link AdmissionException} with the reason otherwise.
    */
   public Transaction admit(byte[] encoded) {
+    return admit(encoded, true);
+  }
+
+  /**
+   * Admits a transaction that another node acknowledged and relayed by gossip: the same checks as
+   * {@link #admit}, but kept in memory only, and orderable at once. The store never holds it, so a
+   * restart forgets it; its origin node still holds it durably.
+   */
+  public Transaction admitRelayed(byte[] encoded) {
+    return admit(encoded, false);
+  }
+
+  private Transaction admit(byte[] encoded, boolean durable) {
     Transaction tx = validator.decode(encoded);
     Hash id = tx.id();
     synchronized (this) {
@@ -132,8 +147,11 @@ public final class Mempool {
       checkState(tx);
       // Indexed before the write so that concurrent checks see the nonce taken; the write itself
       // runs outside the lock so that concurrent admissions share one LMDB commit.
-      entry = new Entry(tx, nextSeq++, false);
+      entry = new Entry(tx, nextSeq++, !durable);
       index(entry);
+    }
+    if (!durable) {
+      return tx;
     }
     try {
       store.addPending(tx, entry.seq());

@@ -29,17 +29,18 @@ import org.slf4j.LoggerFactory;
  * up to {@link #BATCH_DELAY} for others and go out together, many per gossip message, so that the
  * per-message costs (envelope signature and its checks, framing, mesh bookkeeping) are paid once
  * per batch. Each received transaction is checked on the network thread (decoding, size, chain id,
- * fee, signature: CPU only, no locks, no LMDB) and, when new, handed to a small pool that admits it
- * durably into the mempool exactly as RPC does. The mempool's stateful checks (nonce, capacity)
- * need its lock, which a block commit holds across an LMDB sync, so they run on that pool; a
- * gossiped transaction they refuse is dropped there (it was already forwarded, as gossip does).
+ * fee, signature: CPU only, no locks, no LMDB) and, when new, handed to an admission thread that
+ * runs the mempool's stateful checks (nonce, capacity) and keeps it in memory: the origin node holds
+ * it durably. Those checks need the mempool's lock, which a block commit holds across an LMDB sync,
+ * so they stay off the network thread; a gossiped transaction they refuse is dropped there (it was
+ * already forwarded, as gossip does).
  */
 public final class TxGossip implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxGossip.class);
   static final int RECENT_IDS = 65_536;
   static final int ADMISSION_QUEUE = 10_000;
-  /** Admissions mostly wait for the store's group commit; more of them share one sync. */
-  private static final int ADMISSION_THREADS = 4;
+  /** Relayed admissions write nothing to disk; one thread keeps them off the network thread. */
+  private static final int ADMISSION_THREADS = 1;
   /** How long a locally admitted transaction waits for others to share its gossip message. */
   static final Duration BATCH_DELAY = Duration.ofMillis(5);
   /** Most transactions in one message; a full batch goes out at once. */
@@ -52,7 +53,7 @@ public final class TxGossip implements AutoCloseable {
     /** Decodes and runs the checks that need no state, signature included; throws {@link AdmissionException}. */
     Transaction check(byte[] encoded);
 
-    /** Durable admission, as over RPC (not published again); throws {@link AdmissionException}. */
+    /** Admission of a relayed transaction (in memory, not published again); throws {@link AdmissionException}. */
     void admit(byte[] encoded);
   }
 

@@ -69,6 +69,32 @@ class MempoolTest {
   }
 
   @Test
+  void keepsARelayedTransactionInMemoryOnlyAndOrdersItAtOnce() {
+    Transaction relayed = tx(alice, 0);
+    Transaction local = tx(bob, 0);
+    mempool.admitRelayed(relayed.encode());
+    mempool.admit(local.encode());
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactly(relayed, local);
+    assertThat(store.pending()).extracting(p -> p.tx()).containsExactly(local);
+    // The same checks apply: its nonce is taken, and a second copy is a duplicate.
+    assertThat(catchThrowableOfType(AdmissionException.class, () -> mempool.admitRelayed(relayed.encode())).reason())
+        .isEqualTo(RejectReason.DUPLICATE);
+    assertThat(mempool.nextNonce(alice.publicKey())).isEqualTo(1);
+
+    // A restart forgets it (its origin node holds it), and finalizing it needs no stored copy.
+    commit(1, Hash.ZERO, relayed, local);
+    assertThat(store.pending()).isEmpty();
+    assertThat(newMempool(10, 4).size()).isZero();
+  }
+
+  @Test
+  void forgetsRelayedTransactionsOnRestart() {
+    Transaction relayed = tx(alice, 0);
+    mempool.admitRelayed(relayed.encode());
+    assertThat(newMempool(10, 4).get(relayed.id())).isEmpty();
+  }
+
+  @Test
   void admitsAValidTransactionDurably() {
     Transaction tx = tx(alice, 0);
     assertThat(mempool.admit(tx.encode())).isEqualTo(tx);
