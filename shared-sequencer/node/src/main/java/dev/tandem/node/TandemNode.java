@@ -495,6 +495,11 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
+    public void signatureVerified(Transaction tx) {
+      mempool.validator().rememberVerified(tx);
+    }
+
+    @Override
     public boolean isFinalized(Hash txId) {
       return store.locate(txId).isPresent();
     }

@@ -173,7 +173,7 @@ public final class BftOrdering implements Ordering {
     network.registerHandler(DIRECT_PROTOCOL, (from, request) -> {
       PublicKey sender = validatorOfPeer.get(from);
       if (sender != null) {
-        deliver(sender, request);
+        onDirect(sender, from, request);
       }
       return CompletableFuture.completedFuture(new byte[0]);
     });
@@ -216,24 +216,53 @@ public final class BftOrdering implements Ordering {
       return ValidationResult.REJECT;
     }
     if (CompactProposal.isCompact(data)) {
-      CompactProposal compact;
-      try {
-        compact = CompactProposal.decode(data, MAX_MESSAGE_BYTES);
-      } catch (DecodingException | IllegalArgumentException e) {
-        return ValidationResult.REJECT;
-      }
-      if (!closed) {
-        assembler.execute(() -> assemble(sender, publisher, compact));
-      }
-      return ValidationResult.ACCEPT;
+      return receiveCompact(sender, publisher, data);
     }
+    ConsensusMessage message;
     try {
-      codec.decode(data);
+      message = codec.decode(data);
     } catch (DecodingException | IllegalArgumentException e) {
       return ValidationResult.REJECT;
     }
-    deliver(sender, data);
+    submit(() -> handle(sender, message));
     return ValidationResult.ACCEPT;
+  }
+
+  /** A message sent to this node directly; decoded on the consensus thread, not the network's. */
+  private void onDirect(PublicKey sender, PeerId from, byte[] data) {
+    if (CompactProposal.isCompact(data)) {
+      receiveCompact(sender, from, data);
+      return;
+    }
+    submit(() -> {
+      ConsensusMessage message;
+      try {
+        message = codec.decode(data);
+      } catch (DecodingException | IllegalArgumentException e) {
+        LOG.debug("dropping undecodable consensus message from {}: {}", sender, e.getMessage());
+        return;
+      }
+      handle(sender, message);
+    });
+  }
+
+  private ValidationResult receiveCompact(PublicKey sender, PeerId publisher, byte[] data) {
+    CompactProposal compact;
+    try {
+      compact = CompactProposal.decode(data, MAX_MESSAGE_BYTES);
+    } catch (DecodingException | IllegalArgumentException e) {
+      return ValidationResult.REJECT;
+    }
+    if (!closed) {
+      assembler.execute(() -> assemble(sender, publisher, compact));
+    }
+    return ValidationResult.ACCEPT;
+  }
+
+  /** On the consensus thread. */
+  private void handle(PublicKey sender, ConsensusMessage message) {
+    remember(message);
+    apply(core.onMessage(sender, message, now()));
   }
 
   /**
@@ -270,10 +299,7 @@ public final class BftOrdering implements Ordering {
         proposal = compact.withTransactions(Arrays.asList(txs));
       }
       ConsensusMessage.Proposal rebuilt = proposal;
-      submit(() -> {
-        remember(rebuilt);
-        apply(core.onMessage(sender, rebuilt, now()));
-      });
+      submit(() -> handle(sender, rebuilt));
     } catch (DecodingException e) {
       LOG.debug("dropping compact proposal for view {} from {}: {}", compact.view(), sender, e.getMessage());
     }
@@ -334,20 +360,6 @@ public final class BftOrdering implements Ordering {
     return writer.toByteArray();
   }
 
-  private void deliver(PublicKey sender, byte[] data) {
-    submit(() -> {
-      ConsensusMessage message;
-      try {
-        message = codec.decode(data);
-      } catch (DecodingException | IllegalArgumentException e) {
-        LOG.debug("dropping undecodable consensus message from {}: {}", sender, e.getMessage());
-        return;
-      }
-      remember(message);
-      apply(core.onMessage(sender, message, now()));
-    });
-  }
-
   /** Runs on the consensus thread; never throws out of it. */
   private void submit(Runnable task) {
     if (closed) {
@@ -387,21 +399,16 @@ public final class BftOrdering implements Ordering {
     for (ConsensusMessage message : output.broadcast()) {
       remember(message);
       if (message instanceof ConsensusMessage.Proposal proposal && config.consensus().compactProposals()) {
-        network.broadcast(topic, CompactProposal.of(proposal).encode());
+        sendToAll(CompactProposal.of(proposal).encode());
       } else {
-        network.broadcast(topic, codec.encode(message));
+        sendToAll(codec.encode(message));
       }
     }
     for (Output.Directed directed : output.direct()) {
       PeerId peer = peerOfValidator.get(directed.to());
-      if (peer == null) {
-        continue;
+      if (peer != null) {
+        sendDirect(peer, codec.encode(directed.message()));
       }
-      network.request(peer, DIRECT_PROTOCOL, codec.encode(directed.message()), DIRECT_TIMEOUT)
-          .exceptionally(failure -> {
-            LOG.debug("direct consensus message to {} failed: {}", directed.to(), failure.toString());
-            return null;
-          });
     }
     output.timer().ifPresent(timer -> {
       long delay = Math.max(0, timer.fireAtMillis() - now());
@@ -431,6 +438,37 @@ public final class BftOrdering implements Ordering {
     submit(() -> {
       forgetUpTo(committed.height());
       committedUnwritten.remove(committed.block().hash());
+    });
+  }
+
+  /**
+   * Sends a message to every other validator over its direct connection: the gossip router also
+   * checks every transaction batch, and a proposal queued behind those would hold up the view. Only
+   * when some validator has no direct connection does the message also go out on the gossip topic,
+   * which other peers relay to it; receivers drop the second copy.
+   */
+  private void sendToAll(byte[] message) {
+    Set<PeerId> connected = new HashSet<>(network.connectedPeers());
+    boolean everyoneDirect = true;
+    for (PeerId peer : peerOfValidator.values()) {
+      if (peer.equals(network.localPeer())) {
+        continue;
+      }
+      if (connected.contains(peer)) {
+        sendDirect(peer, message);
+      } else {
+        everyoneDirect = false;
+      }
+    }
+    if (!everyoneDirect) {
+      network.broadcast(topic, message);
+    }
+  }
+
+  private void sendDirect(PeerId peer, byte[] message) {
+    network.request(peer, DIRECT_PROTOCOL, message, DIRECT_TIMEOUT).exceptionally(failure -> {
+      LOG.debug("direct consensus message to {} failed: {}", peer, failure.toString());
+      return null;
     });
   }
 
@@ -526,8 +564,11 @@ public final class BftOrdering implements Ordering {
         return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
       }
       // A transaction this node already verified (admitted, in a bundle, or checked on arrival) is not verified again.
-      if (!context.hasVerifiedSignature(tx) && !tx.hasValidSignature()) {
-        return Verification.failed("transaction " + tx.id() + " has a bad signature");
+      if (!context.hasVerifiedSignature(tx)) {
+        if (!tx.hasValidSignature()) {
+          return Verification.failed("transaction " + tx.id() + " has a bad signature");
+        }
+        context.signatureVerified(tx);
       }
     }
     if (bytes > maxBlockBytes) {

@@ -20,10 +20,11 @@ import org.lmdbjava.KeyRange;
 import org.lmdbjava.Txn;
 
 /**
- * What consensus must keep across crashes, in its own LMDB environment: the safety state (written,
- * and synced, before any vote or timeout leaves the node) and the quorum certificate of every
- * finalized block (so a restarted node can prove its tip and serve block sync), and the
- * equivocation evidence it saw (for slashing).
+ * What consensus must keep across crashes, in its own directory: the safety state (written, and
+ * synced, before any vote or timeout leaves the node) in a {@link SafetyFile}; and in an LMDB
+ * environment the quorum certificate of every finalized block (so a restarted node can prove its
+ * tip and serve block sync) and the equivocation evidence it saw (for slashing). Directories from
+ * before the safety file kept the state in LMDB; it is read from there until the first write.
  */
 final class ConsensusStore implements AutoCloseable {
   private static final byte SAFETY = 's';
@@ -32,10 +33,12 @@ final class ConsensusStore implements AutoCloseable {
 
   private final Env<ByteBuffer> env;
   private final Dbi<ByteBuffer> db;
+  private final SafetyFile safetyFile;
 
-  private ConsensusStore(Env<ByteBuffer> env) {
+  private ConsensusStore(Env<ByteBuffer> env, SafetyFile safetyFile) {
     this.env = env;
     this.db = env.openDbi("consensus", DbiFlags.MDB_CREATE);
+    this.safetyFile = safetyFile;
   }
 
   static ConsensusStore open(Path directory) {
@@ -44,15 +47,16 @@ final class ConsensusStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the consensus directory " + directory, e);
     }
-    return new ConsensusStore(Env.create().setMapSize(1L << 30).setMaxDbs(1).open(directory.toFile()));
+    return new ConsensusStore(Env.create().setMapSize(1L << 30).setMaxDbs(1).open(directory.toFile()),
+        SafetyFile.open(directory));
   }
 
   Optional<SafetyState> safety() {
-    return read(key(SAFETY, 0)).map(SafetyState::decode);
+    return safetyFile.read().or(() -> read(key(SAFETY, 0))).map(SafetyState::decode);
   }
 
   void saveSafety(SafetyState state) {
-    write(key(SAFETY, 0), state.encode());
+    safetyFile.write(state.encode());
   }
 
   Optional<QuorumCertificate> certificate(long height) {
@@ -117,6 +121,7 @@ final class ConsensusStore implements AutoCloseable {
 
   @Override
   public void close() {
+    safetyFile.close();
     env.close();
   }
 }

@@ -107,10 +107,6 @@ public final class TxValidator {
     verify(tx);
   }
 
-  /**
-   * {@link #checkSignature} for a transaction about to be admitted: on success the admission's own
-   * check of an identical transaction (same id and signature) is skipped, once.
-   */
   /** Whether this exact transaction's signature was verified ahead and not yet used by an admission. */
   public boolean wasVerifiedAhead(Transaction tx) {
     synchronized (verifiedAhead) {
@@ -118,8 +114,23 @@ public final class TxValidator {
     }
   }
 
+  /**
+   * {@link #checkSignature} for a transaction about to be admitted: on success the admission's own
+   * check of an identical transaction (same id and signature) is skipped, once. A transaction whose
+   * signature was already verified ahead is not verified again.
+   */
   public void checkSignatureAhead(Transaction tx) {
-    verify(tx);
+    if (!wasVerifiedAhead(tx)) {
+      verify(tx);
+      rememberVerified(tx);
+    }
+  }
+
+  /**
+   * Records that this exact transaction's signature verified elsewhere (consensus checked it in a
+   * proposal that overtook the transaction's gossip), so that its admission does not verify it again.
+   */
+  public void rememberVerified(Transaction tx) {
     synchronized (verifiedAhead) {
       verifiedAhead.put(tx.id(), tx.signature());
     }

@@ -58,6 +58,12 @@ public interface OrderingContext {
     return isAdmitted(tx);
   }
 
+  /**
+   * Tells the node that consensus verified exactly this transaction's signature (in a proposal that
+   * arrived before the transaction's gossip), so that its admission does not verify it again.
+   */
+  default void signatureVerified(Transaction tx) {}
+
   /** Whether a transaction is already in the finalized log. */
   default boolean isFinalized(dev.tandem.core.Hash txId) {
     return false;

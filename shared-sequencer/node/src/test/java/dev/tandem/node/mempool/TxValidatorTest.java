@@ -48,6 +48,20 @@ class TxValidatorTest {
   }
 
   @Test
+  void aSignatureConsensusVerifiedIsNotVerifiedAgainOnArrivalOrAdmission() {
+    Transaction good = tx(0);
+    long before = validator.verifications();
+    validator.rememberVerified(good);
+    validator.checkSignatureAhead(Transaction.decode(good.encode()));
+    validator.checkSignature(good);
+    assertThat(validator.verifications()).isEqualTo(before);
+    // A tampered copy under the same id is still verified, and refused.
+    assertThat(refusal(() -> validator.checkSignatureAhead(Transaction.decode(tampered(good)))))
+        .isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(validator.verifications()).isEqualTo(before + 1);
+  }
+
+  @Test
   void anotherSignatureUnderTheSameIdIsVerified() {
     Transaction good = tx(0);
     validator.checkSignatureAhead(good);
