@@ -1,5 +1,6 @@
 package dev.tandem.bench.ordering;
 
+import dev.tandem.bench.ThreadCpu;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,8 +63,10 @@ public final class OrderingBench {
       System.out.printf("%s: %d replicas up in %.1f s%n", cluster.name(), nodes, (System.nanoTime() - t0) / 1e9);
       LoadGenerator.run(cluster, 500, Duration.ofSeconds(3), payloadBytes, WINDOW, DRAIN);
       for (int rate : rates) {
+        ThreadCpu cpu = ThreadCpu.start();
         LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN);
         System.out.println(row(r));
+        System.out.println(cpu.report(12));
         if (r.firstError() != null) {
           System.out.println("  first error: " + r.firstError());
         }
