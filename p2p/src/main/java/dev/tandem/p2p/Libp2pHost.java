@@ -6,6 +6,7 @@ import dev.tandem.p2p.host.ConnectionListener;
 import dev.tandem.p2p.host.IdentifyService;
 import dev.tandem.p2p.host.Network;
 import dev.tandem.p2p.host.PingService;
+import dev.tandem.p2p.reqresp.DirectMessages;
 import dev.tandem.p2p.reqresp.ReqResp;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class Libp2pHost implements AutoCloseable {
   private final PingService ping;
   private final GossipSub gossip;
   private final ReqResp reqResp;
+  private final DirectMessages directMessages;
   private final List<Multiaddr> listenAddresses = new CopyOnWriteArrayList<>();
 
   public Libp2pHost(HostConfig config) {
@@ -43,6 +45,7 @@ public final class Libp2pHost implements AutoCloseable {
     this.ping = new PingService(network);
     this.gossip = new GossipSub(config.identity(), network, config.gossip());
     this.reqResp = new ReqResp(network, MAX_REQRESP_BYTES, MAX_REQRESP_BYTES);
+    this.directMessages = new DirectMessages(network, MAX_REQRESP_BYTES);
   }
 
   /** Binds the listen address. */
@@ -93,6 +96,11 @@ public final class Libp2pHost implements AutoCloseable {
 
   public ReqResp reqResp() {
     return reqResp;
+  }
+
+  /** One-way messages over a long-lived stream per peer (up to {@link #MAX_REQRESP_BYTES} each). */
+  public DirectMessages directMessages() {
+    return directMessages;
   }
 
   public void addPeerListener(PeerListener listener) {

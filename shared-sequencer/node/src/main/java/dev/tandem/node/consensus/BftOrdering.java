@@ -66,6 +66,7 @@ public final class BftOrdering implements Ordering {
   /** Gossip refuses RPCs above 1 MiB; a proposal carries its whole block. */
   static final int MAX_MESSAGE_BYTES = 1000 * 1024;
   private static final int MAX_BLOCK_BYTES = MAX_MESSAGE_BYTES - 16 * 1024;
+  /** Consensus messages to one validator, in order, over a long-lived stream ({@link NodeNetwork#send}). */
   static final String DIRECT_PROTOCOL = "tandem-consensus";
   /** Fetches transactions of a compact proposal: request {@code u32 n, n x id}, response {@code u32 n, n x (u8 present, [tx])}. */
   static final String TX_FETCH_PROTOCOL = "tandem-consensus-txs";
@@ -170,12 +171,11 @@ public final class BftOrdering implements Ordering {
         config.maxBlockTxs(), Math.min(IDLE_BLOCK_INTERVAL_MILLIS, baseTimeout / 3));
     this.core = new ConsensusCore(consensusConfig, this::payload, this::validate, safety, tip, committedChain());
     network.subscribe(topic, this::onGossip);
-    network.registerHandler(DIRECT_PROTOCOL, (from, request) -> {
+    network.registerMessageHandler(DIRECT_PROTOCOL, (from, message) -> {
       PublicKey sender = validatorOfPeer.get(from);
       if (sender != null) {
-        onDirect(sender, from, request);
+        onDirect(sender, from, message);
       }
-      return CompletableFuture.completedFuture(new byte[0]);
     });
     network.registerHandler(TX_FETCH_PROTOCOL, (from, request) -> {
       if (!validatorOfPeer.containsKey(from)) {
@@ -442,22 +442,16 @@ public final class BftOrdering implements Ordering {
   }
 
   /**
-   * Sends a message to every other validator over its direct connection: the gossip router also
-   * checks every transaction batch, and a proposal queued behind those would hold up the view. Only
-   * when some validator has no direct connection does the message also go out on the gossip topic,
-   * which other peers relay to it; receivers drop the second copy.
+   * Sends a message to every other validator over its direct stream: the gossip router also checks
+   * every transaction batch, and a proposal queued behind those would hold up the view. Only when it
+   * cannot reach some validator directly does the message also go out on the gossip topic, which
+   * other peers relay to it; receivers drop the second copy.
    */
   private void sendToAll(byte[] message) {
-    Set<PeerId> connected = new HashSet<>(network.connectedPeers());
     boolean everyoneDirect = true;
     for (PeerId peer : peerOfValidator.values()) {
-      if (peer.equals(network.localPeer())) {
-        continue;
-      }
-      if (connected.contains(peer)) {
-        sendDirect(peer, message);
-      } else {
-        everyoneDirect = false;
+      if (!peer.equals(network.localPeer())) {
+        everyoneDirect &= sendDirect(peer, message);
       }
     }
     if (!everyoneDirect) {
@@ -465,11 +459,12 @@ public final class BftOrdering implements Ordering {
     }
   }
 
-  private void sendDirect(PeerId peer, byte[] message) {
-    network.request(peer, DIRECT_PROTOCOL, message, DIRECT_TIMEOUT).exceptionally(failure -> {
-      LOG.debug("direct consensus message to {} failed: {}", peer, failure.toString());
-      return null;
-    });
+  private boolean sendDirect(PeerId peer, byte[] message) {
+    boolean sent = network.send(peer, DIRECT_PROTOCOL, message);
+    if (!sent) {
+      LOG.debug("consensus message to {} could not be sent directly (not connected, or its stream is backed up)", peer);
+    }
+    return sent;
   }
 
   private void onTimer(long view) {

@@ -43,8 +43,24 @@ public interface NodeNetwork {
   /** Asks a connected peer; fails with {@code ReqRespException} on error, refusal or timeout. */
   CompletableFuture<byte[]> request(PeerId peer, String protocol, byte[] request, Duration timeout);
 
+  /**
+   * Sends a one-way message to a connected peer over a long-lived stream for {@code protocol}:
+   * messages to a peer arrive in order, with no answer and no per-message negotiation. Best effort;
+   * false if it cannot go now (not connected, too large, too many waiting for the stream).
+   */
+  boolean send(PeerId peer, String protocol, byte[] message);
+
+  /** Receives the one-way messages of {@code protocol}, on the network's thread (hand work off quickly). */
+  void registerMessageHandler(String protocol, MessageHandler handler);
+
   /** Told when a peer connects or its last connection closes. */
   void addPeerListener(PeerListener listener);
+
+  /** Receives one-way messages. */
+  @FunctionalInterface
+  interface MessageHandler {
+    void onMessage(PeerId from, byte[] message);
+  }
 
   /** A topic's message handler; its verdict drives forwarding and peer scoring. */
   @FunctionalInterface

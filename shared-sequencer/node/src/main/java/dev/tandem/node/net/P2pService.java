@@ -125,6 +125,16 @@ public final class P2pService implements NodeNetwork, AutoCloseable {
   }
 
   @Override
+  public boolean send(PeerId peer, String protocol, byte[] message) {
+    return host.directMessages().send(peer, protocol, message);
+  }
+
+  @Override
+  public void registerMessageHandler(String protocol, MessageHandler handler) {
+    host.directMessages().registerHandler(protocol, handler::onMessage);
+  }
+
+  @Override
   public void addPeerListener(PeerListener listener) {
     host.addPeerListener(listener);
   }

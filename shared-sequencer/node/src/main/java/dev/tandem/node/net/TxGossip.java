@@ -41,7 +41,7 @@ public final class TxGossip implements AutoCloseable {
   static final int ADMISSION_QUEUE = 10_000;
   /** Relayed admissions write nothing to disk; one thread keeps them off the network thread. */
   private static final int ADMISSION_THREADS = 1;
-  /** How long a locally admitted transaction waits for others to share its gossip message. */
+  /** The least time between two batches of locally admitted transactions (unless the first is full). */
   static final Duration BATCH_DELAY = Duration.ofMillis(5);
   /** Most transactions in one message; a full batch goes out at once. */
   static final int MAX_BATCH_TXS = 1024;
@@ -76,6 +76,8 @@ public final class TxGossip implements AutoCloseable {
   private int batchBytes;
   /** Counts batches taken, so that a timer whose batch already went out by size does nothing. */
   private long batchNumber;
+  /** When the last batch went out ({@link System#nanoTime}); the construction time before the first. */
+  private long lastBatchNanos = System.nanoTime();
 
   public TxGossip(NodeNetwork network, long chainId, Admission admission) {
     this(network, chainId, admission, BATCH_DELAY);
@@ -107,30 +109,36 @@ public final class TxGossip implements AutoCloseable {
   }
 
   /**
-   * Queues a transaction this node admitted (over RPC or in process) for the next batch, which
-   * goes out {@link #BATCH_DELAY} after its first transaction, or at once when full.
+   * Queues a transaction this node admitted (over RPC or in process) for the next batch. Batches go
+   * out at most once per {@link #BATCH_DELAY}, or at once when full: a transaction that finds the
+   * last batch older than that goes at once (sparse traffic waits for nothing), a later one waits
+   * for the rest of the interval with the others that come meanwhile.
    */
   public void publish(Transaction tx, byte[] encoded) {
     remember(tx.id());
     List<List<byte[]>> ready = new ArrayList<>(2);
     long scheduleFor = -1;
+    long waitNanos = 0;
     synchronized (batchLock) {
       if (!batch.isEmpty() && batchBytes + encoded.length > MAX_BATCH_BYTES) {
         ready.add(takeBatch());
       }
       batch.add(encoded);
       batchBytes += encoded.length;
-      if (batch.size() >= MAX_BATCH_TXS || batchBytes >= MAX_BATCH_BYTES) {
+      long sinceLast = System.nanoTime() - lastBatchNanos;
+      if (batch.size() >= MAX_BATCH_TXS || batchBytes >= MAX_BATCH_BYTES
+          || (batch.size() == 1 && sinceLast >= batchDelay.toNanos())) {
         ready.add(takeBatch());
       } else if (batch.size() == 1) {
         scheduleFor = batchNumber;
+        waitNanos = batchDelay.toNanos() - sinceLast;
       }
     }
     ready.forEach(this::broadcast);
     if (scheduleFor >= 0) {
       long number = scheduleFor;
       try {
-        flusher.schedule(() -> flush(number), batchDelay.toNanos(), TimeUnit.NANOSECONDS);
+        flusher.schedule(() -> flush(number), waitNanos, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closed) {
         LOG.debug("gossip closed; transaction {} stays local", tx.id());
       }
@@ -155,6 +163,7 @@ public final class TxGossip implements AutoCloseable {
     batch = new ArrayList<>();
     batchBytes = 0;
     batchNumber++;
+    lastBatchNanos = System.nanoTime();
     return taken;
   }
 

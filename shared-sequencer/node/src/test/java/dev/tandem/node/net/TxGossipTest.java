@@ -67,6 +67,14 @@ class TxGossipTest {
 
     @Override
     public void addPeerListener(PeerListener listener) {}
+
+    @Override
+    public boolean send(PeerId peer, String protocol, byte[] message) {
+      return false;
+    }
+
+    @Override
+    public void registerMessageHandler(String protocol, MessageHandler handler) {}
   }
 
   private final TxValidator validator = new TxValidator(CHAIN, 1024, 1);
@@ -172,6 +180,30 @@ class TxGossipTest {
       assertThat(network.handler.onMessage(PEER, batch(raw))).isEqualTo(ValidationResult.IGNORE);
       assertThat(admitted).isEmpty();
     }
+  }
+
+  @Test
+  void aTransactionAfterAQuietIntervalGoesAtOnceAndOneWithinItWaits() {
+    MemoryNetwork network = new MemoryNetwork();
+    // Every gap between two publishes is longer than a nanosecond: nothing waits.
+    try (TxGossip gossip = new TxGossip(network, CHAIN, admission, Duration.ofNanos(1))) {
+      for (int i = 0; i < 3; i++) {
+        byte[] raw = tx(CHAIN, i);
+        gossip.publish(Transaction.decode(raw), raw);
+        assertThat(network.sent).hasSize(i + 1);
+      }
+    }
+    // Within the interval after the last batch (here: since construction), transactions gather.
+    MemoryNetwork gathering = new MemoryNetwork();
+    try (TxGossip gossip = new TxGossip(gathering, CHAIN, admission, Duration.ofHours(1))) {
+      for (int i = 0; i < 3; i++) {
+        byte[] raw = tx(CHAIN, i);
+        gossip.publish(Transaction.decode(raw), raw);
+      }
+      assertThat(gathering.sent).isEmpty();
+    }
+    assertThat(gathering.sent).hasSize(1);
+    assertThat(TxGossip.decodeBatch(gathering.sent.get(0))).hasSize(3);
   }
 
   @Test
