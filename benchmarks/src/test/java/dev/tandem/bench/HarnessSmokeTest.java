@@ -41,6 +41,18 @@ class HarnessSmokeTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void signedRatisBaselineVerifiesAndCommitsEveryPayload() throws Exception {
+    // A payload whose signature a replica refuses fails its request, so all committed means all verified.
+    try (RatisCluster cluster = new RatisCluster(true)) {
+      cluster.start(3);
+      LoadGenerator.Result paced = LoadGenerator.run(cluster, 40, SHORT, 64, 100, Duration.ofSeconds(30));
+      assertAllCommitted(paced);
+      assertThat(paced.submitted()).isEqualTo(20);
+    }
+  }
+
+  @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void tandemNetworkCommitsEveryPayload() throws Exception {
     try (OrderingCluster cluster = new TandemCluster()) {

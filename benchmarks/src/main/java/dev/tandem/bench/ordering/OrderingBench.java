@@ -47,9 +47,10 @@ public final class OrderingBench {
   static Supplier<OrderingCluster> factory(String system) {
     return switch (system) {
       case "ratis" -> RatisCluster::new;
+      case "ratis-signed" -> () -> new RatisCluster(true);
       case "tandem" -> () -> new TandemCluster(false);
       case "tandem-compact" -> () -> new TandemCluster(true);
-      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | tandem | tandem-compact)");
+      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | ratis-signed | tandem | tandem-compact)");
     };
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +42,22 @@ public final class RatisCluster implements OrderingCluster {
   private final List<CountingStateMachine> machines = new ArrayList<>();
   private final List<RaftClient> clients = new ArrayList<>();
   private final AtomicInteger nextClient = new AtomicInteger();
+  private final boolean signed;
+  private SignedPayloads signer;
   private Path dir;
+
+  /** With {@code signed}, payloads go as signed transactions that every replica verifies when it applies them. */
+  public RatisCluster(boolean signed) {
+    this.signed = signed;
+  }
+
+  public RatisCluster() {
+    this(false);
+  }
 
   @Override
   public String name() {
-    return "ratis";
+    return signed ? "ratis-signed" : "ratis";
   }
 
   @Override
@@ -61,7 +73,7 @@ public final class RatisCluster implements OrderingCluster {
       RaftServerConfigKeys.setStorageDir(props, List.of(dir.resolve(peer.getId().toString()).toFile()));
       GrpcConfigKeys.Server.setHost(props, "127.0.0.1");
       GrpcConfigKeys.Server.setPort(props, Integer.parseInt(peer.getAddress().split(":")[1]));
-      CountingStateMachine machine = new CountingStateMachine();
+      CountingStateMachine machine = new CountingStateMachine(signed);
       RaftServer server = RaftServer.newBuilder()
           .setServerId(peer.getId())
           .setGroup(group)
@@ -77,8 +89,11 @@ public final class RatisCluster implements OrderingCluster {
       RaftClientConfigKeys.Async.setOutstandingRequestsMax(props, OUTSTANDING_PER_CLIENT);
       clients.add(RaftClient.newBuilder().setProperties(props).setRaftGroup(group).build());
     }
+    signer = signed ? new SignedPayloads(new Random(4242)) : null;
     // The first write waits out the leader election.
-    RaftClientReply reply = clients.get(0).async().send(Message.valueOf("warm-up")).get(60, TimeUnit.SECONDS);
+    byte[] warmUp = signed ? signer.sign(new byte[] {1}).tx().encode() : new byte[] {1};
+    RaftClientReply reply = clients.get(0).async().send(Message.valueOf(ByteString.copyFrom(warmUp)))
+        .get(60, TimeUnit.SECONDS);
     if (!reply.isSuccess()) {
       throw new IllegalStateException("Ratis did not commit the first write: " + reply);
     }
@@ -98,7 +113,8 @@ public final class RatisCluster implements OrderingCluster {
   @Override
   public CompletableFuture<Commit> submit(byte[] payload) {
     RaftClient client = clients.get(Math.floorMod(nextClient.getAndIncrement(), clients.size()));
-    return client.async().send(Message.valueOf(ByteString.copyFrom(payload))).thenApply(reply -> {
+    byte[] data = signed ? signer.sign(payload).tx().encode() : payload;
+    return client.async().send(Message.valueOf(ByteString.copyFrom(data))).thenApply(reply -> {
       if (!reply.isSuccess()) {
         throw new IllegalStateException("Ratis refused the payload: " + reply.getException());
       }

@@ -49,8 +49,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Client work shares the machine: signing (Bouncy Castle, about 20 µs) happens in {@link #submit}.
  */
 public final class TandemCluster implements OrderingCluster {
-  private static final long CHAIN = 7_777;
-  private static final int SENDERS = 256;
   private final boolean compactProposals;
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int REQUESTS_PER_NODE = 8;
@@ -59,10 +57,8 @@ public final class TandemCluster implements OrderingCluster {
   private final List<TandemNode> nodes = new ArrayList<>();
   private final List<URI> rpc = new ArrayList<>();
   private final List<Submitter> submitters = new ArrayList<>();
-  private final List<KeyPair> senders = new ArrayList<>();
-  private final long[] nextNonce = new long[SENDERS];
+  private SignedPayloads signer;
   private final Map<Hash, Waiting> pending = new ConcurrentHashMap<>();
-  private final AtomicLong nextSender = new AtomicLong();
   private final AtomicLong requestId = new AtomicLong();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -93,14 +89,12 @@ public final class TandemCluster implements OrderingCluster {
   public void start(int count) throws Exception {
     dir = Files.createTempDirectory("tandem-bench-bft-");
     Random random = new Random(4242);
-    LocalValidators.start(dir, CHAIN, count, random, compactProposals, nodes);
+    LocalValidators.start(dir, SignedPayloads.CHAIN, count, random, compactProposals, nodes);
     for (TandemNode node : nodes) {
       rpc.add(URI.create(node.rpcUrl()));
       submitters.add(new Submitter(URI.create(node.rpcUrl())));
     }
-    for (int s = 0; s < SENDERS; s++) {
-      senders.add(KeyPair.generate(random));
-    }
+    signer = new SignedPayloads(random);
     blocks = http.newWebSocketBuilder().buildAsync(URI.create(nodes.get(0).wsUrl()), new BlockListener())
         .get(30, TimeUnit.SECONDS);
     blocks.sendText(request("tandem_subscribe", JSON.createArrayNode().add("newBlocks")).toString(), true)
@@ -120,14 +114,11 @@ public final class TandemCluster implements OrderingCluster {
 
   @Override
   public CompletableFuture<Commit> submit(byte[] payload) {
-    int s = (int) (nextSender.getAndIncrement() % SENDERS);
-    long nonce;
-    synchronized (nextNonce) {
-      nonce = nextNonce[s]++;
-    }
-    Transaction tx = Transaction.sign(CHAIN, Namespace.of(1 + s % 8), nonce, 1_000_000, payload, senders.get(s));
+    SignedPayloads.Signed signed = signer.sign(payload);
+    Transaction tx = signed.tx();
+    int s = signed.sender();
     CompletableFuture<Commit> commit = new CompletableFuture<>();
-    pending.put(tx.id(), new Waiting(commit, s, nonce));
+    pending.put(tx.id(), new Waiting(commit, s, tx.nonce()));
     // A sender always uses the same node, so its nonces meet in one mempool even when they overtake each other.
     submitters.get(s % submitters.size()).enqueue(new Call(tx, commit));
     return commit;
