@@ -406,8 +406,14 @@ public final class BftOrdering implements Ordering {
     }
     for (Output.Directed directed : output.direct()) {
       PeerId peer = peerOfValidator.get(directed.to());
-      if (peer != null) {
-        sendDirect(peer, codec.encode(directed.message()));
+      if (peer == null) {
+        continue;
+      }
+      byte[] encoded = codec.encode(directed.message());
+      // A vote or block request for a validator this node cannot reach directly goes out on gossip;
+      // the others ignore what is not theirs. Block responses are too large for gossip: the asker retries.
+      if (!sendDirect(peer, encoded) && !(directed.message() instanceof ConsensusMessage.BlockResponse)) {
+        network.broadcast(topic, encoded);
       }
     }
     output.timer().ifPresent(timer -> {

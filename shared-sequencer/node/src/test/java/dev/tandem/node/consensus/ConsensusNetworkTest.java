@@ -9,6 +9,7 @@ import dev.tandem.core.Block;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
+import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
@@ -16,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,5 +162,30 @@ class ConsensusNetworkTest {
     System.out.printf("finality resumed %.1f s after the third validator returned%n",
         (System.nanoTime() - resumeStarted) / 1e9);
     assertSameLog(0, 1, 2);
+  }
+
+  @Test
+  void validatorsWithoutADirectConnectionReachEachOtherThroughGossip() throws Exception {
+    prepare();
+    // Node 3 knows only node 0, and nodes 1 and 2 do not know node 3: 1-3 and 2-3 have no connection.
+    for (int i = 0; i < 4; i++) {
+      int self = i;
+      nodes[i] = TandemNode.start(NodeConfig.load(fixture.writeConfig(i, 200, "full",
+          j -> self == 3 ? j == 0 : j != 3 || self == 0)));
+    }
+    List<Hash> sent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sent.add(send(i % 2 == 0 ? 1 : 3, "relayed-" + i));
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> sent.stream().allMatch(id -> finalizedOn(0, id)
+        && finalizedOn(1, id) && finalizedOn(2, id) && finalizedOn(3, id)));
+    assertThat(nodes[1].p2p().orElseThrow().connectedPeers()).doesNotContain(nodes[3].p2p().orElseThrow().localPeer());
+    assertSameLog(0, 1, 2, 3);
+    // Every validator's proposals made it, node 3's included: they reached 1 and 2 only through node 0.
+    Set<PublicKey> proposers = new HashSet<>();
+    for (long h = 1; h <= nodes[0].finalizedHeight(); h++) {
+      nodes[0].blocks().get(h).ifPresent(block -> proposers.add(block.header().proposer()));
+    }
+    assertThat(proposers).containsAll(fixture.keys.stream().map(KeyPair::publicKey).toList());
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntPredicate;
 
 /**
  * Four validators' data directories, keys (written as node-key.hex before any node starts, so
@@ -45,6 +46,12 @@ public final class ValidatorNetworkFixture {
 
   /** As {@link #writeConfig(int, long)}, with {@code consensus.proposals} ("full" or "compact"). */
   public Path writeConfig(int index, long baseTimeoutMillis, String proposals) throws Exception {
+    return writeConfig(index, baseTimeoutMillis, proposals, j -> true);
+  }
+
+  /** As {@link #writeConfig(int, long, String)}, with only the nodes {@code bootstrap} accepts as bootstrap peers. */
+  public Path writeConfig(int index, long baseTimeoutMillis, String proposals, IntPredicate bootstrap)
+      throws Exception {
     ObjectNode tree = JSON.createObjectNode();
     tree.put("chainId", CHAIN);
     tree.put("dataDir", dirs.get(index).toString());
@@ -53,7 +60,7 @@ public final class ValidatorNetworkFixture {
     tree.put("p2pListen", "/ip4/127.0.0.1/tcp/" + ports.get(index));
     ArrayNode peers = tree.putArray("bootstrapPeers");
     for (int j = 0; j < keys.size(); j++) {
-      if (j != index) {
+      if (j != index && bootstrap.test(j)) {
         peers.add("/ip4/127.0.0.1/tcp/" + ports.get(j) + "/p2p/"
             + PeerId.fromEd25519PublicKey(keys.get(j).publicKey().toBytes()));
       }
