@@ -51,6 +51,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,7 @@ public final class BftOrdering implements Ordering {
   /** An idle chain grows by at most one empty block this often (bounded by a third of the view timeout). */
   private static final long IDLE_BLOCK_INTERVAL_MILLIS = 250;
   private static final long TICK_MILLIS = 50;
+  static final int MAX_QUEUED_MESSAGES = 10_000;
 
   private final NodeConfig config;
   private final KeyPair key;
@@ -98,6 +100,13 @@ public final class BftOrdering implements Ordering {
    * Their ids stay in {@link #uncommitted} until written, so that no proposal can carry them again.
    */
   private final Map<Hash, CertifiedBlock> committedUnwritten = new ConcurrentHashMap<>();
+  /**
+   * Received messages waiting for the consensus thread, at most {@link #MAX_QUEUED_MESSAGES}: beyond
+   * that they are dropped, as a lossy network would, so that a validator flooding this node cannot
+   * grow the queue without bound.
+   */
+  private final AtomicInteger queuedMessages = new AtomicInteger();
+  private final AtomicLong droppedMessages = new AtomicLong();
   /** At most one tick waits on the consensus thread, however many admissions asked for one. */
   private final AtomicBoolean tickQueued = new AtomicBoolean();
 
@@ -224,8 +233,7 @@ public final class BftOrdering implements Ordering {
     } catch (DecodingException | IllegalArgumentException e) {
       return ValidationResult.REJECT;
     }
-    submit(() -> handle(sender, message));
-    return ValidationResult.ACCEPT;
+    return enqueue(sender, () -> handle(sender, message)) ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
   }
 
   /** A message sent to this node directly; decoded on the consensus thread, not the network's. */
@@ -234,7 +242,7 @@ public final class BftOrdering implements Ordering {
       receiveCompact(sender, from, data);
       return;
     }
-    submit(() -> {
+    enqueue(sender, () -> {
       ConsensusMessage message;
       try {
         message = codec.decode(data);
@@ -299,7 +307,7 @@ public final class BftOrdering implements Ordering {
         proposal = compact.withTransactions(Arrays.asList(txs));
       }
       ConsensusMessage.Proposal rebuilt = proposal;
-      submit(() -> handle(sender, rebuilt));
+      enqueue(sender, () -> handle(sender, rebuilt));
     } catch (DecodingException e) {
       LOG.debug("dropping compact proposal for view {} from {}: {}", compact.view(), sender, e.getMessage());
     }
@@ -358,6 +366,24 @@ public final class BftOrdering implements Ordering {
       tx.ifPresent(value -> value.writeTo(writer));
     }
     return writer.toByteArray();
+  }
+
+  /** Queues a received message's handling on the consensus thread; false if the queue is full and it was dropped. */
+  private boolean enqueue(PublicKey sender, Runnable handling) {
+    if (queuedMessages.incrementAndGet() > MAX_QUEUED_MESSAGES) {
+      queuedMessages.decrementAndGet();
+      if (droppedMessages.getAndIncrement() % 1000 == 0) {
+        LOG.warn("the consensus thread is {} messages behind; dropping a message from {} ({} dropped so far). A"
+            + " validator may be flooding this node, or the node is overloaded", MAX_QUEUED_MESSAGES, sender,
+            droppedMessages.get());
+      }
+      return false;
+    }
+    submit(() -> {
+      queuedMessages.decrementAndGet();
+      handling.run();
+    });
+    return true;
   }
 
   /** Runs on the consensus thread; never throws out of it. */
