@@ -538,7 +538,12 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public synchronized void finalize(Block block) {
+    public Optional<byte[]> finalizedCertificate(long height) {
+      return store.certificate(height);
+    }
+
+    @Override
+    public synchronized void finalize(Block block, byte[] certificate) {
       BlockHeader header = block.header();
       BlockHeader parent = tip;
       if (header.chainId() != config.chainId()) {
@@ -549,7 +554,7 @@ public final class TandemNode implements AutoCloseable {
         throw new IllegalArgumentException("block " + header.height() + " does not extend the finalized tip");
       }
       long started = System.nanoTime();
-      List<Transaction> superseded = mempool.commit(block);
+      List<Transaction> superseded = mempool.commit(block, certificate);
       metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(System.nanoTime() - started));
       tip = header;
       bundles.onFinalized(block);

@@ -208,7 +208,7 @@ public final class BftOrdering implements Ordering {
     }
     long height = last.get().height();
     Block block = context.finalizedBlock(height).orElseThrow();
-    return new CertifiedBlock(block, store.certificate(height).orElseThrow(() -> new IllegalStateException(
+    return new CertifiedBlock(block, finalizedCertificate(height).orElseThrow(() -> new IllegalStateException(
         "finalized block " + height + " has no stored quorum certificate; the consensus directory is damaged")));
   }
 
@@ -216,7 +216,7 @@ public final class BftOrdering implements Ordering {
     return hash -> Optional.ofNullable(committedUnwritten.get(hash))
         .or(() -> context.finalizedHeightOf(hash).stream().boxed().findFirst()
             .flatMap(height -> context.finalizedBlock(height)
-                .flatMap(block -> store.certificate(height).map(qc -> new CertifiedBlock(block, qc)))));
+                .flatMap(block -> finalizedCertificate(height).map(qc -> new CertifiedBlock(block, qc)))));
   }
 
   private ValidationResult onGossip(PeerId publisher, byte[] data) {
@@ -451,17 +451,16 @@ public final class BftOrdering implements Ordering {
   }
 
   /**
-   * On the finalizer thread: the QC first, then the block, so that a restarted node can always prove
-   * its tip. A crash in between loses only blocks the quorum already committed; the restarted node
-   * syncs them from its peers.
+   * On the finalizer thread: the block and its QC in one write, so that a restarted node can always
+   * prove its tip. A crash before the write loses only blocks the quorum already committed; the
+   * restarted node syncs them from its peers.
    */
   private void writeCommitted(CertifiedBlock committed) {
     if (closed) {
       return;
     }
     try {
-      store.saveCertificate(committed.height(), committed.qc());
-      context.finalize(committed.block());
+      context.finalize(committed.block(), committed.qc().encode());
     } catch (RuntimeException e) {
       LOG.error("writing finalized block {} failed; this node stops finalizing until it restarts: {}",
           committed.height(), e.toString(), e);
@@ -664,7 +663,15 @@ public final class BftOrdering implements Ordering {
   /** The stored QC of a finalized height; empty before {@link #start} and after {@link #close}. */
   @Override
   public Optional<dev.tandem.bft.quorum.QuorumCertificate> certificate(long height) {
-    ConsensusStore current = store;
-    return current == null || closed ? Optional.empty() : current.certificate(height);
+    return store == null || closed ? Optional.empty() : finalizedCertificate(height);
+  }
+
+  /**
+   * The QC kept with a finalized block in the log; blocks finalized before certificates moved into
+   * the log have theirs in the consensus store.
+   */
+  private Optional<dev.tandem.bft.quorum.QuorumCertificate> finalizedCertificate(long height) {
+    Optional<byte[]> kept = context.finalizedCertificate(height);
+    return kept.isPresent() ? kept.map(dev.tandem.bft.quorum.QuorumCertificate::decode) : store.certificate(height);
   }
 }

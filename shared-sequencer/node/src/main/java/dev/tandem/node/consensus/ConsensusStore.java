@@ -21,10 +21,10 @@ import org.lmdbjava.Txn;
 
 /**
  * What consensus must keep across crashes, in its own directory: the safety state (written, and
- * synced, before any vote or timeout leaves the node) in a {@link SafetyFile}; and in an LMDB
- * environment the quorum certificate of every finalized block (so a restarted node can prove its
- * tip and serve block sync) and the equivocation evidence it saw (for slashing). Directories from
- * before the safety file kept the state in LMDB; it is read from there until the first write.
+ * synced, before any vote or timeout leaves the node) in a {@link SafetyFile}, and in an LMDB
+ * environment the equivocation evidence it saw (for slashing). Finalized blocks' quorum
+ * certificates are written with their blocks in the node's log; directories from before that keep
+ * older ones here, and older safety states too until the first write. Both are read from here.
  */
 final class ConsensusStore implements AutoCloseable {
   private static final byte SAFETY = 's';
@@ -61,10 +61,6 @@ final class ConsensusStore implements AutoCloseable {
 
   Optional<QuorumCertificate> certificate(long height) {
     return read(key(CERTIFICATE, height)).map(QuorumCertificate::decode);
-  }
-
-  void saveCertificate(long height, QuorumCertificate qc) {
-    write(key(CERTIFICATE, height), qc.encode());
   }
 
   /** Keeps evidence of an equivocation, one per view (the first seen). */

@@ -316,6 +316,11 @@ public final class Mempool {
    * nonce at or below the block's). Returns the stale ones, which are now rejected as superseded.
    */
   public synchronized List<Transaction> commit(Block block) {
+    return commit(block, new byte[0]);
+  }
+
+  /** As {@link #commit(Block)}, keeping the block's encoded quorum certificate in the same write. */
+  public synchronized List<Transaction> commit(Block block, byte[] certificate) {
     Map<PublicKey, Long> highest = new HashMap<>();
     Set<Hash> inBlock = new HashSet<>();
     for (Transaction tx : block.transactions()) {
@@ -336,7 +341,7 @@ public final class Mempool {
         }
       }
     }
-    store.commitBlock(block, stale.stream().map(Transaction::id).toList());
+    store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList());
     for (Transaction tx : block.transactions()) {
       unindex(tx);
     }

@@ -24,12 +24,18 @@ public interface OrderingContext {
   List<Transaction> orderable(int maxTxs, long maxBytes);
 
   /**
-   * Finalizes the next block: durably appends it to the log, removes its transactions from the
-   * mempool in the same write, and announces it to subscribers. Returns once it is durable.
-   * Blocks must come in height order; a block that does not extend the tip is refused with an
-   * exception and nothing is written.
+   * Finalizes the next block: durably appends it to the log with {@code certificate} (the encoded
+   * quorum certificate that finalized it; empty when the ordering has none), removes its
+   * transactions from the mempool in the same write, and announces it to subscribers. Returns once
+   * it is durable. Blocks must come in height order; a block that does not extend the tip is
+   * refused with an exception and nothing is written.
    */
-  void finalize(Block block);
+  void finalize(Block block, byte[] certificate);
+
+  /** The certificate kept with a finalized block by {@link #finalize}; empty if none. */
+  default Optional<byte[]> finalizedCertificate(long height) {
+    return Optional.empty();
+  }
 
   /** A finalized block by height; empty above the tip. */
   default Optional<dev.tandem.core.Block> finalizedBlock(long height) {

@@ -95,7 +95,7 @@ public final class SingleNodeOrdering implements Ordering {
       return Optional.empty();
     }
     Block block = Block.build(context.chainId(), height, parent, timestamp, proposer.publicKey(), txs);
-    context.finalize(block);
+    context.finalize(block, new byte[0]);
     // More may wait (the block was full, or a gap just closed); look again next tick.
     work = true;
     return Optional.of(block);

@@ -55,6 +55,8 @@ public final class LmdbNodeStore implements NodeStore {
   private final Dbi<byte[]> meta;
   private final Dbi<byte[]> bundles;
   private final Dbi<byte[]> bundlePool;
+  /** Height to the encoded quorum certificate that finalized the block, written with the block. */
+  private final Dbi<byte[]> certificates;
   private final Object group = new Object();
   private final List<GroupWrite> groupQueue = new ArrayList<>();
   private boolean groupWriting;
@@ -84,6 +86,7 @@ public final class LmdbNodeStore implements NodeStore {
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
     this.bundles = env.openDbi("bundles", DbiFlags.MDB_CREATE);
     this.bundlePool = env.openDbi("bundle_pool", DbiFlags.MDB_CREATE);
+    this.certificates = env.openDbi("certificates", DbiFlags.MDB_CREATE);
   }
 
   /** Opens (creating if needed) the store in {@code directory}. */
@@ -113,6 +116,13 @@ public final class LmdbNodeStore implements NodeStore {
   private long finalizedHeight(Txn<byte[]> txn) {
     byte[] value = meta.get(txn, FINALIZED_KEY);
     return value == null ? 0 : u64(value);
+  }
+
+  @Override
+  public Optional<byte[]> certificate(long height) {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      return Optional.ofNullable(certificates.get(txn, u64Bytes(height)));
+    }
   }
 
   @Override
@@ -266,7 +276,7 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
-  public void commitBlock(Block block, Collection<Hash> evicted) {
+  public void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted) {
     write(txn -> {
       long expected = finalizedHeight(txn) + 1;
       if (block.height() != expected) {
@@ -274,6 +284,9 @@ public final class LmdbNodeStore implements NodeStore {
       }
       byte[] height = u64Bytes(block.height());
       blocks.put(txn, height, block.encode());
+      if (certificate.length > 0) {
+        certificates.put(txn, height, certificate);
+      }
       blockHashes.put(txn, block.hash().toBytes(), height);
       Map<PublicKey, Long> highest = new HashMap<>();
       List<Transaction> list = block.transactions();

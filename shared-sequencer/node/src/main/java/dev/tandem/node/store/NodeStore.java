@@ -58,10 +58,14 @@ public interface NodeStore extends AutoCloseable {
 
   /**
    * Appends the next block (its height must be {@code finalizedHeight() + 1}) and, in the same
-   * write transaction, indexes its transactions, advances its senders' nonces and removes its
-   * transactions and {@code evicted} from the mempool.
+   * write transaction, keeps {@code certificate} (the encoded quorum certificate that finalized it;
+   * empty when the ordering has none), indexes its transactions, advances its senders' nonces and
+   * removes its transactions and {@code evicted} from the mempool.
    */
-  void commitBlock(Block block, Collection<Hash> evicted);
+  void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted);
+
+  /** The certificate kept with a finalized block; empty if none was kept (single-node ordering, or older stores). */
+  Optional<byte[]> certificate(long height);
 
   @Override
   void close();

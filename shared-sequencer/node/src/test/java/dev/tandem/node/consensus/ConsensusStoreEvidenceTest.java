@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.bft.ConsensusCore;
 import dev.tandem.bft.ConsensusMessage.Proposal;
 import dev.tandem.bft.Equivocation;
+import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.core.Block;
+import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.KeyPair;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
 
-/** Equivocation evidence survives a restart of the consensus store and still verifies. */
+/** Equivocation evidence survives a restart of the consensus store and still verifies; older certificates stay readable. */
 class ConsensusStoreEvidenceTest {
   private static final long CHAIN = 12;
 
@@ -36,7 +42,6 @@ class ConsensusStoreEvidenceTest {
     ValidatorSet validators = ValidatorSet.equalStake(List.of(leader.publicKey()));
     Equivocation first = equivocation(leader, 3);
     try (ConsensusStore store = ConsensusStore.open(dir)) {
-      store.saveCertificate(1, ConsensusCore.genesis(CHAIN).qc());
       store.saveEvidence(first);
       store.saveEvidence(equivocation(leader, 3)); // the same view again: the first is kept
       store.saveEvidence(equivocation(leader, 9));
@@ -46,7 +51,28 @@ class ConsensusStoreEvidenceTest {
       assertThat(kept).extracting(Equivocation::view).containsExactly(3L, 9L);
       assertThat(kept.get(0)).isEqualTo(first);
       assertThat(kept).allMatch(e -> e.verify(CHAIN, validators).valid());
-      assertThat(store.certificate(1)).isPresent();
     }
+  }
+
+  @Test
+  void aCertificateKeptHereBeforeCertificatesMovedIntoTheLogIsStillRead() {
+    QuorumCertificate legacy = ConsensusCore.genesis(CHAIN).qc();
+    try (Env<ByteBuffer> env = Env.create().setMapSize(1L << 24).setMaxDbs(1).open(dir.toFile())) {
+      var db = env.openDbi("consensus", DbiFlags.MDB_CREATE);
+      try (Txn<ByteBuffer> txn = env.txnWrite()) {
+        db.put(txn, direct(new CanonicalWriter(9).u8('q').u64(5).toByteArray()), direct(legacy.encode()));
+        txn.commit();
+      }
+    }
+    try (ConsensusStore store = ConsensusStore.open(dir)) {
+      assertThat(store.certificate(5)).hasValue(legacy);
+      assertThat(store.certificate(6)).isEmpty();
+    }
+  }
+
+  private static ByteBuffer direct(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+    buffer.put(bytes).flip();
+    return buffer;
   }
 }

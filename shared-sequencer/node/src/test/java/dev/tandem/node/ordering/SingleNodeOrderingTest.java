@@ -50,7 +50,7 @@ class SingleNodeOrderingTest {
     }
 
     @Override
-    public void finalize(Block block) {
+    public void finalize(Block block, byte[] certificate) {
       log.add(block);
       pending.removeAll(block.transactions());
     }

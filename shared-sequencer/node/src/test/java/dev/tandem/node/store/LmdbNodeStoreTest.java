@@ -41,7 +41,7 @@ class LmdbNodeStoreTest {
       store.addPending(b1, 3);
       assertThat(store.pending()).extracting(NodeStore.PendingTx::tx).containsExactly(a0, b0, a1, b1);
       block = Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0, b0, a1));
-      store.commitBlock(block, List.of());
+      store.commitBlock(block, new byte[] {7, 7, 7}, List.of());
     }
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
       assertThat(store.finalizedHeight()).isEqualTo(1);
@@ -50,6 +50,8 @@ class LmdbNodeStoreTest {
         assertThat(b.transactions()).containsExactlyElementsOf(block.transactions());
       });
       assertThat(store.block(2)).isEmpty();
+      assertThat(store.certificate(1)).hasValue(new byte[] {7, 7, 7});
+      assertThat(store.certificate(2)).isEmpty();
       assertThat(store.header(1)).hasValue(block.header());
       assertThat(store.header(2)).isEmpty();
       assertThat(store.heightOf(block.hash())).hasValue(1);
@@ -70,7 +72,7 @@ class LmdbNodeStoreTest {
       Transaction a0 = tx(alice, 5, 0);
       store.addPending(a0, 0);
       Block wrongHeight = Block.build(1, 2, Hash.ZERO, 10, alice.publicKey(), List.of(a0));
-      assertThatThrownBy(() -> store.commitBlock(wrongHeight, List.of()))
+      assertThatThrownBy(() -> store.commitBlock(wrongHeight, new byte[0], List.of()))
           .isInstanceOf(StoreException.class).hasMessageContaining("expected 1");
       assertThat(store.finalizedHeight()).isZero();
       assertThat(store.pending()).hasSize(1);
@@ -84,7 +86,7 @@ class LmdbNodeStoreTest {
       Transaction a0 = tx(alice, 5, 0);
       Transaction rival = Transaction.sign(1, Namespace.of(5), 0, 1000, "other".getBytes(), alice);
       store.addPending(rival, 0);
-      store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), List.of(rival.id()));
+      store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), new byte[0], List.of(rival.id()));
       assertThat(store.pending()).isEmpty();
     }
   }
