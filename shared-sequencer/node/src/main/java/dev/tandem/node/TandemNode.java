@@ -353,25 +353,55 @@ public final class TandemNode implements AutoCloseable {
    * before the answer and gossiped to peers; otherwise it came by gossip and is kept in memory only.
    */
   private Transaction admit(Supplier<byte[]> bytes, boolean local) {
+    if (local) {
+      return startLocalAdmission(bytes).finish();
+    }
     try {
-      byte[] encoded = bytes.get();
-      Transaction tx = local ? mempool.admit(encoded) : mempool.admitRelayed(encoded);
-      metrics.admitted();
-      rejections.forget(tx.id());
-      ordering.onAdmitted(tx);
+      Transaction tx = mempool.admitRelayed(bytes.get());
+      admitted(tx);
+      return tx;
+    } catch (AdmissionException e) {
+      throw rejected(e);
+    }
+  }
+
+  /**
+   * Starts admitting a transaction from this node's client: checked and queued for the store's next
+   * commit; {@link Mempool.Admission#finish} waits until it is durable, then gossips it.
+   */
+  private Mempool.Admission startLocalAdmission(Supplier<byte[]> bytes) {
+    byte[] encoded;
+    Mempool.Admission admission;
+    try {
+      encoded = bytes.get();
+      admission = mempool.startAdmission(encoded);
+    } catch (AdmissionException e) {
+      throw rejected(e);
+    }
+    return () -> {
+      Transaction tx = admission.finish();
+      admitted(tx);
       TxGossip gossip = txGossip;
-      if (local && gossip != null) {
+      if (gossip != null) {
         gossip.publish(tx, encoded);
       }
       return tx;
-    } catch (AdmissionException e) {
-      metrics.rejected(e.reason());
-      // A duplicate's id belongs to a transaction that is fine; do not mark it rejected.
-      if (e.reason() != RejectReason.DUPLICATE) {
-        e.txId().ifPresent(id -> rejections.record(id, e.reason(), e.getMessage()));
-      }
-      throw e;
+    };
+  }
+
+  private void admitted(Transaction tx) {
+    metrics.admitted();
+    rejections.forget(tx.id());
+    ordering.onAdmitted(tx);
+  }
+
+  private AdmissionException rejected(AdmissionException e) {
+    metrics.rejected(e.reason());
+    // A duplicate's id belongs to a transaction that is fine; do not mark it rejected.
+    if (e.reason() != RejectReason.DUPLICATE) {
+      e.txId().ifPresent(id -> rejections.record(id, e.reason(), e.getMessage()));
     }
+    return e;
   }
 
   private byte[] decodeHex(String hex) {
@@ -580,8 +610,8 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public Transaction submitHex(String hex) {
-      return admit(() -> decodeHex(hex), true);
+    public Supplier<Transaction> startSubmitHex(String hex) {
+      return startLocalAdmission(() -> decodeHex(hex))::finish;
     }
 
     @Override

@@ -2,15 +2,21 @@ package dev.tandem.node;
 
 import static dev.tandem.node.TestNodes.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.client.TandemClient;
+import dev.tandem.core.Hex;
+import dev.tandem.core.KeyPair;
+import dev.tandem.core.Namespace;
+import dev.tandem.core.Transaction;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +125,27 @@ class RpcErrorsTest {
     assertThat(responses.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
     HttpResponse<String> onlyNotification = post("{\"jsonrpc\":\"2.0\",\"method\":\"tandem_blockNumber\"}");
     assertThat(onlyNotification.statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void aBatchOfTransactionsIsAnsweredPerCallInOrder() throws Exception {
+    KeyPair sender = KeyPair.generate(new Random(5));
+    long fee = 1_000_000;
+    Transaction first = Transaction.sign(TestNodes.CHAIN, Namespace.of(9), 0, fee, new byte[] {1}, sender);
+    Transaction second = Transaction.sign(TestNodes.CHAIN, Namespace.of(9), 1, fee, new byte[] {2}, sender);
+    String batch = "[" + call("tandem_sendRawTransaction", "[\"" + Hex.encode(first.encode()) + "\"]") + ","
+        + call("tandem_sendRawTransaction", "[\"0x0102\"]") + ","
+        + call("tandem_sendRawTransaction", "[\"" + Hex.encode(second.encode()) + "\"]") + ","
+        + call("tandem_sendRawTransaction", "[\"" + Hex.encode(first.encode()) + "\"]") + "]";
+    JsonNode responses = JSON.readTree(post(batch).body());
+    assertThat(responses).hasSize(4);
+    assertThat(responses.get(0).get("result").asText()).isEqualTo(first.id().toHex());
+    assertThat(responses.get(1).get("error").get("code").asInt()).isEqualTo(-32001);
+    assertThat(responses.get(2).get("result").asText()).isEqualTo(second.id().toHex());
+    assertThat(responses.get(3).get("error").get("data").get("reason").asText()).isEqualTo("duplicate");
+    TandemClient client = TandemClient.connect(node.rpcUrl());
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.receipt(second.id()).isPresent()
+        && client.receipt(first.id()).isPresent());
   }
 
   @Test

@@ -117,7 +117,43 @@ public final class Mempool {
    * committed it; throws {@link AdmissionException} with the reason otherwise.
    */
   public Transaction admit(byte[] encoded) {
-    return admit(encoded, true);
+    return startAdmission(encoded).finish();
+  }
+
+  /**
+   * The first half of {@link #admit}: validates and indexes the transaction and queues its write,
+   * then returns at once; {@link Admission#finish} waits until it is durable. The admissions of one
+   * JSON-RPC batch start together and share one store commit. Throws {@link AdmissionException}
+   * as {@link #admit} does. Every started admission must be finished.
+   */
+  public Admission startAdmission(byte[] encoded) {
+    Entry entry = check(encoded, true);
+    NodeStore.PendingWrite write;
+    try {
+      write = store.queuePending(entry.tx(), entry.seq());
+    } catch (RuntimeException e) {
+      unindexIfStill(entry);
+      throw e;
+    }
+    return () -> {
+      try {
+        write.await();
+      } catch (RuntimeException e) {
+        unindexIfStill(entry);
+        throw e;
+      }
+      synchronized (this) {
+        entry.durable = true;
+      }
+      return entry.tx();
+    };
+  }
+
+  /** An admission whose durable write is under way. */
+  @FunctionalInterface
+  public interface Admission {
+    /** Returns the transaction once it is durable; throws if its write failed (it is then not pending). */
+    Transaction finish();
   }
 
   /**
@@ -126,10 +162,11 @@ public final class Mempool {
    * restart forgets it; its origin node still holds it durably.
    */
   public Transaction admitRelayed(byte[] encoded) {
-    return admit(encoded, false);
+    return check(encoded, false).tx();
   }
 
-  private Transaction admit(byte[] encoded, boolean durable) {
+  /** Validates and indexes a transaction; one that will be written is not orderable until it is durable. */
+  private Entry check(byte[] encoded, boolean durable) {
     Transaction tx = validator.decode(encoded);
     Hash id = tx.id();
     synchronized (this) {
@@ -150,23 +187,13 @@ public final class Mempool {
       entry = new Entry(tx, nextSeq++, !durable);
       index(entry);
     }
-    if (!durable) {
-      return tx;
+    return entry;
+  }
+
+  private synchronized void unindexIfStill(Entry entry) {
+    if (byId.get(entry.tx().id()) == entry) {
+      unindex(entry.tx());
     }
-    try {
-      store.addPending(tx, entry.seq());
-    } catch (RuntimeException e) {
-      synchronized (this) {
-        if (byId.get(id) == entry) {
-          unindex(tx);
-        }
-      }
-      throw e;
-    }
-    synchronized (this) {
-      entry.durable = true;
-    }
-    return tx;
   }
 
   private void checkState(Transaction tx) {

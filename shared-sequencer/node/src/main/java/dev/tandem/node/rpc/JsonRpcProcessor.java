@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.core.DecodingException;
 import dev.tandem.node.mempool.AdmissionException;
 import dev.tandem.node.metrics.NodeMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,66 +58,96 @@ final class JsonRpcProcessor {
         return write(error(null, new RpcError(RpcError.INVALID_REQUEST,
             "batch of " + request.size() + " calls exceeds the limit of " + MAX_BATCH)));
       }
-      ArrayNode responses = JSON.arrayNode();
+      // Every call starts before any finishes, so that the durable writes of a batch of
+      // transactions share one store commit.
+      List<Supplier<ObjectNode>> started = new ArrayList<>(request.size());
       for (JsonNode call : request) {
-        ObjectNode response = call(call, session);
+        started.add(start(call, session));
+      }
+      ArrayNode responses = JSON.arrayNode();
+      for (Supplier<ObjectNode> call : started) {
+        ObjectNode response = call.get();
         if (response != null) {
           responses.add(response);
         }
       }
       return responses.isEmpty() ? null : write(responses);
     }
-    ObjectNode response = call(request, session);
+    ObjectNode response = start(request, session).get();
     return response == null ? null : write(response);
   }
 
-  /** Runs one call; returns null for a valid notification (a request without id). */
-  private ObjectNode call(JsonNode request, RpcSession session) {
+  /**
+   * Starts one call; the supplier finishes it and gives its response, or null for a valid
+   * notification (a request without id). Neither throws.
+   */
+  private Supplier<ObjectNode> start(JsonNode request, RpcSession session) {
     if (!request.isObject()) {
-      return error(null, new RpcError(RpcError.INVALID_REQUEST, "a request must be a JSON object"));
+      return answered(error(null, new RpcError(RpcError.INVALID_REQUEST, "a request must be a JSON object")));
     }
     JsonNode id = request.get("id");
     boolean notification = id == null;
     if (id != null && !(id.isTextual() || id.isIntegralNumber() || id.isNull())) {
-      return error(null, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, an integer or null"));
+      return answered(error(null, new RpcError(RpcError.INVALID_REQUEST, "id must be a string, an integer or null")));
     }
     if (!"2.0".equals(request.path("jsonrpc").asText(null))) {
-      return error(id, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\""));
+      return answered(error(id, new RpcError(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\"")));
     }
     JsonNode methodNode = request.get("method");
     if (methodNode == null || !methodNode.isTextual()) {
-      return error(id, new RpcError(RpcError.INVALID_REQUEST, "method must be a string"));
+      return answered(error(id, new RpcError(RpcError.INVALID_REQUEST, "method must be a string")));
     }
     String name = methodNode.asText();
     long started = System.nanoTime();
-    ObjectNode response;
+    Supplier<JsonNode> result;
     try {
       RpcMethods.Method method = methods.get(name);
       if (method == null) {
         throw new RpcError(RpcError.METHOD_NOT_FOUND, "method '" + name + "' does not exist");
       }
-      JsonNode result = method.call(new Params(request.get("params")), session);
+      result = method.start(new Params(request.get("params")), session);
+    } catch (RuntimeException e) {
+      ObjectNode response = failure(id, name, started, e);
+      return () -> notification ? null : response;
+    }
+    return () -> finish(id, notification, name, started, result);
+  }
+
+  private static Supplier<ObjectNode> answered(ObjectNode response) {
+    return () -> response;
+  }
+
+  private ObjectNode finish(JsonNode id, boolean notification, String name, long started, Supplier<JsonNode> pending) {
+    ObjectNode response;
+    try {
+      JsonNode result = pending.get();
       response = JSON.objectNode().put("jsonrpc", "2.0");
       response.set("id", id);
       response.set("result", result);
       metrics.rpcRequest(name, true, System.nanoTime() - started);
-    } catch (RpcError e) {
+    } catch (RuntimeException e) {
+      response = failure(id, name, started, e);
+    }
+    return notification ? null : response;
+  }
+
+  /** The error response for a call that threw, counted as failed. */
+  private ObjectNode failure(JsonNode id, String name, long started, RuntimeException thrown) {
+    ObjectNode response;
+    if (thrown instanceof RpcError e) {
       response = error(id, e);
-      metrics.rpcRequest(name, false, System.nanoTime() - started);
-    } catch (AdmissionException e) {
+    } else if (thrown instanceof AdmissionException e) {
       ObjectNode data = JSON.objectNode().put("reason", e.reason().label());
       e.txId().ifPresent(txId -> data.put("hash", txId.toHex()));
       response = error(id, new RpcError(e.reason().code(), e.getMessage(), data));
-      metrics.rpcRequest(name, false, System.nanoTime() - started);
-    } catch (DecodingException | IllegalArgumentException e) {
-      response = error(id, RpcError.invalidParams(e.getMessage()));
-      metrics.rpcRequest(name, false, System.nanoTime() - started);
-    } catch (RuntimeException e) {
-      LOG.error("internal error in {}", name, e);
-      response = error(id, new RpcError(RpcError.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName()));
-      metrics.rpcRequest(name, false, System.nanoTime() - started);
+    } else if (thrown instanceof DecodingException || thrown instanceof IllegalArgumentException) {
+      response = error(id, RpcError.invalidParams(thrown.getMessage()));
+    } else {
+      LOG.error("internal error in {}", name, thrown);
+      response = error(id, new RpcError(RpcError.INTERNAL_ERROR, "internal error: " + thrown.getClass().getSimpleName()));
     }
-    return notification ? null : response;
+    metrics.rpcRequest(name, false, System.nanoTime() - started);
+    return response;
   }
 
   static ObjectNode error(JsonNode id, RpcError error) {

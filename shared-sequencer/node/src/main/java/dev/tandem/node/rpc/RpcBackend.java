@@ -9,6 +9,7 @@ import dev.tandem.node.mempool.RejectionLog;
 import dev.tandem.node.store.NodeStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** What the JSON-RPC layer needs from the node. Every method may block (LMDB); call off the event loop. */
 public interface RpcBackend {
@@ -16,8 +17,13 @@ public interface RpcBackend {
 
   PublicKey nodeKey();
 
-  /** Admits a hex-encoded transaction; throws {@code AdmissionException} with the reason. */
-  Transaction submitHex(String hex);
+  /**
+   * Admits a hex-encoded transaction in two steps: checks it and queues its durable write, throwing
+   * {@code AdmissionException} with the reason if it is refused; the returned supplier waits until
+   * it is durable. The calls of one JSON-RPC batch start together so that one store commit covers
+   * them all. Every started submission must be finished.
+   */
+  Supplier<Transaction> startSubmitHex(String hex);
 
   long finalizedHeight();
 

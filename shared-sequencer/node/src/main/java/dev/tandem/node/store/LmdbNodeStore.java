@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
@@ -60,6 +61,7 @@ public final class LmdbNodeStore implements NodeStore {
   private final Object group = new Object();
   private final List<GroupWrite> groupQueue = new ArrayList<>();
   private boolean groupWriting;
+  private final AtomicLong groupCommits = new AtomicLong();
 
   /** One queued write (a pending transaction or bundle); fields guarded by {@link #group}. */
   private static final class GroupWrite {
@@ -186,10 +188,19 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public void addPending(Transaction tx, long admissionSeq) {
+    queuePending(tx, admissionSeq).await();
+  }
+
+  @Override
+  public PendingWrite queuePending(Transaction tx, long admissionSeq) {
     CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
     value.u64(admissionSeq);
     tx.writeTo(value);
-    groupWrite(new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray()), "mempool");
+    GroupWrite write = new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray());
+    synchronized (group) {
+      groupQueue.add(write);
+    }
+    return () -> awaitGroupWrite(write, "mempool");
   }
 
   /**
@@ -200,6 +211,11 @@ public final class LmdbNodeStore implements NodeStore {
     synchronized (group) {
       groupQueue.add(mine);
     }
+    awaitGroupWrite(mine, what);
+  }
+
+  /** Waits for a queued write, writing everything queued so far when no other thread is. */
+  private void awaitGroupWrite(GroupWrite mine, String what) {
     while (true) {
       List<GroupWrite> batch;
       synchronized (group) {
@@ -220,6 +236,7 @@ public final class LmdbNodeStore implements NodeStore {
             entry.table.put(txn, entry.key, entry.value);
           }
         });
+        groupCommits.incrementAndGet();
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -235,6 +252,11 @@ public final class LmdbNodeStore implements NodeStore {
     if (mine.failure != null) {
       throw new StoreException(what + " write failed: " + mine.failure.getMessage(), mine.failure);
     }
+  }
+
+  /** How many group commits wrote pending transactions or bundles so far. */
+  public long groupCommits() {
+    return groupCommits.get();
   }
 
   private static void waitOn(Object monitor) {

@@ -38,6 +38,20 @@ public interface NodeStore extends AutoCloseable {
    */
   void addPending(Transaction tx, long admissionSeq);
 
+  /**
+   * Queues a pending transaction for the store's next group commit and returns at once; the
+   * returned write's {@link PendingWrite#await} returns once it is durable. Writes queued together
+   * (the admissions of one JSON-RPC batch) share one commit. Every queued write must be awaited.
+   */
+  PendingWrite queuePending(Transaction tx, long admissionSeq);
+
+  /** A queued write. */
+  @FunctionalInterface
+  interface PendingWrite {
+    /** Returns once the write is durable; throws {@link StoreException} if it failed. */
+    void await();
+  }
+
   /** Durably removes transactions from the mempool (stale entries found at start). */
   void removePending(Collection<Hash> txIds);
 

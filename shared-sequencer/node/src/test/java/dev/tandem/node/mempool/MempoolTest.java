@@ -88,6 +88,21 @@ class MempoolTest {
   }
 
   @Test
+  void admissionsStartedTogetherShareOneStoreCommitAndOrderOnlyOnceDurable() {
+    List<Transaction> txs = List.of(tx(alice, 0), tx(alice, 1), tx(bob, 0), tx(bob, 1));
+    long commitsBefore = store.groupCommits();
+    List<Mempool.Admission> started = txs.stream().map(t -> mempool.startAdmission(t.encode())).toList();
+    // Checked, indexed and holding their nonces, but not orderable before they are durable.
+    assertThat(mempool.size()).isEqualTo(4);
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).isEmpty();
+    assertThat(rejection(tx(alice, 0).encode())).isEqualTo(RejectReason.DUPLICATE);
+    assertThat(started.stream().map(Mempool.Admission::finish).toList()).containsExactlyElementsOf(txs);
+    assertThat(store.groupCommits() - commitsBefore).isEqualTo(1);
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactlyInAnyOrderElementsOf(txs);
+    assertThat(store.pending()).extracting(p -> p.tx()).containsExactlyElementsOf(txs);
+  }
+
+  @Test
   void forgetsRelayedTransactionsOnRestart() {
     Transaction relayed = tx(alice, 0);
     mempool.admitRelayed(relayed.encode());
