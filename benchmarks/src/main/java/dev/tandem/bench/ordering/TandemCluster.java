@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.bench.LocalValidators;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
-import dev.tandem.core.KeyPair;
-import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.TandemNode;
 import java.io.IOException;
