@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gossipsub v1.1 router ({@code /meshsub/1.1.0}, also {@code /meshsub/1.0.0}): mesh with
- * GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip, a seen-cache, StrictSign signatures,
+ * GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip, a seen-cache, StrictSign signatures (or
+ * StrictNoSign on topics whose payloads sign themselves),
  * per-topic validators, and peer scoring that disconnects misbehaving peers. All router state lives
  * on one thread; subscription handlers and validators run on it and must not block.
  */
@@ -60,6 +61,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   private final Map<PeerId, PeerState> peers = new HashMap<>();
   private final Map<String, List<Consumer<GossipMessage>>> subscriptions = new HashMap<>();
   private final Map<String, Function<GossipMessage, ValidationResult>> validators = new HashMap<>();
+  /** Topics under StrictNoSign: messages carry only topic and data, and are identified by their content. */
+  private final Set<String> unsignedTopics = new HashSet<>();
   private final Map<String, Set<PeerId>> mesh = new HashMap<>();
   private final Map<String, Set<PeerId>> fanout = new HashMap<>();
   private final Map<String, Long> fanoutLastPublish = new HashMap<>();
@@ -149,6 +152,18 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
    */
   public void registerValidator(String topic, Function<GossipMessage, ValidationResult> validator) {
     exec.execute(() -> validators.put(topic, validator));
+  }
+
+  /**
+   * Puts {@code topic} under the StrictNoSign policy, for payloads that carry their own signatures:
+   * our messages go without from, seqno, signature and key, received ones that have any of them are
+   * rejected, and a message's id is a hash of its topic and data
+   * ({@link GossipMessage#contentId}), so the envelope costs no signature to make or check. A
+   * delivered message's {@code from} is then the peer that forwarded it. Every peer on the topic
+   * must use the same policy; call before publishing or subscribing.
+   */
+  public void useStrictNoSign(String topic) {
+    exec.execute(() -> unsignedTopics.add(topic));
   }
 
   /**
@@ -349,25 +364,36 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       penalise(from, "over " + config.maxMessagesPerPeerPerSecond() + " messages per second", 0, 1, 0);
       return;
     }
-    if (alreadySeen(m, from)) {
-      return; // a copy of a message that was verified and accepted: skip the signature check
+    GossipMessage msg;
+    ByteString id;
+    if (unsignedTopics.contains(m.getTopic())) {
+      if (m.hasFrom() || m.hasSeqno() || m.hasSignature() || m.hasKey()) {
+        penalise(from, "a signed message on StrictNoSign topic " + m.getTopic(), 1, 0, 0);
+        return;
+      }
+      byte[] data = m.getData().toByteArray();
+      msg = new GossipMessage(m.getTopic(), data, from, new byte[0], from);
+      id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), data));
+    } else {
+      if (alreadySeen(m, from)) {
+        return; // a copy of a message that was verified and accepted: skip the signature check
+      }
+      PeerId publisher;
+      try {
+        publisher = MessageSigning.verify(m);
+      } catch (WireException e) {
+        penalise(from, "invalid message: " + e.getMessage(), 1, 0, 0);
+        return;
+      }
+      msg = new GossipMessage(m.getTopic(), m.getData().toByteArray(), publisher, m.getSeqno().toByteArray(), from);
+      id = ByteString.copyFrom(config.messageId().apply(msg));
     }
-    PeerId publisher;
-    try {
-      publisher = MessageSigning.verify(m);
-    } catch (WireException e) {
-      penalise(from, "invalid message: " + e.getMessage(), 1, 0, 0);
-      return;
-    }
-    GossipMessage msg = new GossipMessage(m.getTopic(), m.getData().toByteArray(), publisher,
-        m.getSeqno().toByteArray(), from);
-    ByteString id = ByteString.copyFrom(config.messageId().apply(msg));
     if (seen.containsKey(id)) {
       return;
     }
     seen.put(id, now);
     List<Consumer<GossipMessage>> handlers = subscriptions.get(m.getTopic());
-    if (handlers == null || publisher.equals(self)) {
+    if (handlers == null || msg.from().equals(self)) {
       return;
     }
     ValidationResult verdict = validate(msg);
@@ -388,7 +414,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }
     RPC fwd = RPC.newBuilder().addPublish(m).build();
     for (PeerId p : mesh.getOrDefault(m.getTopic(), Set.of())) {
-      if (!p.equals(from) && !p.equals(publisher)) {
+      if (!p.equals(from) && !p.equals(msg.from())) {
         send(p, fwd);
       }
     }
@@ -500,15 +526,22 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   // ---------------------------------------------------------------- publishing and mesh
 
   private int publishNow(String topic, byte[] data) {
-    byte[] seq = ByteBuffer.allocate(8).putLong(++seqno).array();
-    RpcProto.Message unsigned = RpcProto.Message.newBuilder()
-        .setFrom(ByteString.copyFrom(self.toBytes()))
-        .setData(ByteString.copyFrom(data))
-        .setSeqno(ByteString.copyFrom(seq))
-        .setTopic(topic)
-        .build();
-    RpcProto.Message m = MessageSigning.sign(identity, unsigned);
-    ByteString id = ByteString.copyFrom(config.messageId().apply(new GossipMessage(topic, data, self, seq, self)));
+    RpcProto.Message m;
+    ByteString id;
+    if (unsignedTopics.contains(topic)) {
+      m = RpcProto.Message.newBuilder().setData(ByteString.copyFrom(data)).setTopic(topic).build();
+      id = ByteString.copyFrom(GossipMessage.contentId(topic, data));
+    } else {
+      byte[] seq = ByteBuffer.allocate(8).putLong(++seqno).array();
+      RpcProto.Message unsigned = RpcProto.Message.newBuilder()
+          .setFrom(ByteString.copyFrom(self.toBytes()))
+          .setData(ByteString.copyFrom(data))
+          .setSeqno(ByteString.copyFrom(seq))
+          .setTopic(topic)
+          .build();
+      m = MessageSigning.sign(identity, unsigned);
+      id = ByteString.copyFrom(config.messageId().apply(new GossipMessage(topic, data, self, seq, self)));
+    }
     seen.put(id, System.currentTimeMillis());
     cache.put(id, m);
     Set<PeerId> targets = new HashSet<>();

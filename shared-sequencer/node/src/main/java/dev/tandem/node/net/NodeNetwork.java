@@ -37,6 +37,13 @@ public interface NodeNetwork {
    */
   void subscribe(String topic, TopicHandler handler);
 
+  /**
+   * {@link #subscribe}, and both publishing and receiving on {@code topic} without the libp2p
+   * envelope signature (StrictNoSign), for payloads that carry their own signatures: a message is
+   * identified by its content, and the handler's {@code publisher} is the peer that forwarded it.
+   */
+  void subscribeUnsigned(String topic, TopicHandler handler);
+
   /** Answers requests for {@code protocol}; a failed future is sent back as an error. */
   void registerHandler(String protocol, RequestHandler handler);
 

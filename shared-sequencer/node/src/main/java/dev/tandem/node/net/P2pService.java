@@ -115,6 +115,12 @@ public final class P2pService implements NodeNetwork, AutoCloseable {
   }
 
   @Override
+  public void subscribeUnsigned(String topic, TopicHandler handler) {
+    host.gossip().useStrictNoSign(topic);
+    subscribe(topic, handler);
+  }
+
+  @Override
   public void registerHandler(String protocol, RequestHandler handler) {
     host.reqResp().registerHandler(protocol, handler);
   }

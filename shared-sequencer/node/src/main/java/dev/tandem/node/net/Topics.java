@@ -5,10 +5,11 @@ public final class Topics {
   private Topics() {}
 
   /**
-   * Batches of encoded transactions ({@code TxGossip}'s batch encoding): {@code /tandem/<chainId>/txs/2}.
-   * Version 1 ({@code /tx/1}, one transaction per message) is no longer used.
+   * Batches of encoded transactions ({@code TxGossip}'s batch encoding), without the libp2p envelope
+   * signature (StrictNoSign): {@code /tandem/<chainId>/txs/3}. Version 2 signed every envelope;
+   * version 1 ({@code /tx/1}) carried one transaction per message.
    */
   public static String transactionBatches(long chainId) {
-    return "/tandem/" + chainId + "/txs/2";
+    return "/tandem/" + chainId + "/txs/3";
   }
 }

@@ -105,7 +105,8 @@ public final class TxGossip implements AutoCloseable {
 
   /** Joins the topic. */
   public void start() {
-    network.subscribe(topic, this::onMessage);
+    // Every transaction is signed by its sender: the gossip envelope needs no signature of its own.
+    network.subscribeUnsigned(topic, this::onMessage);
   }
 
   /**

@@ -32,6 +32,7 @@ class TxGossipTest {
   /** Records subscriptions and broadcasts; no transport. */
   private static final class MemoryNetwork implements NodeNetwork {
     final List<String> topics = new ArrayList<>();
+    final List<String> unsignedTopics = new ArrayList<>();
     final List<byte[]> sent = new CopyOnWriteArrayList<>();
     TopicHandler handler;
 
@@ -55,6 +56,12 @@ class TxGossipTest {
     public void subscribe(String topic, TopicHandler handler) {
       topics.add(topic);
       this.handler = handler;
+    }
+
+    @Override
+    public void subscribeUnsigned(String topic, TopicHandler handler) {
+      unsignedTopics.add(topic);
+      subscribe(topic, handler);
     }
 
     @Override
@@ -124,7 +131,8 @@ class TxGossipTest {
     MemoryNetwork network = new MemoryNetwork();
     try (TxGossip gossip = new TxGossip(network, CHAIN, admission)) {
       gossip.start();
-      assertThat(network.topics).containsExactly("/tandem/5/txs/2");
+      assertThat(network.topics).containsExactly("/tandem/5/txs/3");
+      assertThat(network.unsignedTopics).containsExactly("/tandem/5/txs/3");
       byte[] good = tx(CHAIN, 0);
       assertThat(network.handler.onMessage(PEER, batch(good))).isEqualTo(ValidationResult.ACCEPT);
       assertThat(network.handler.onMessage(PEER, batch(good))).isEqualTo(ValidationResult.IGNORE);
