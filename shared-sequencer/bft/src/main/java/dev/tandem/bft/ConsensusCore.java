@@ -190,7 +190,7 @@ public final class ConsensusCore {
     if (message instanceof Proposal p) {
       onProposal(from, p);
     } else if (message instanceof VoteMessage v) {
-      onVote(from, v.vote());
+      onVote(from, v.vote(), false);
     } else if (message instanceof Timeout t) {
       onTimeout(from, t);
     } else if (message instanceof BlockRequest r) {
@@ -245,7 +245,7 @@ public final class ConsensusCore {
     Vote vote = Vote.sign(config.key(), chainId, p.view(), block.height(), block.hash(), p.justify().view());
     PublicKey next = validators.leader(p.view() + 1);
     if (next.equals(me)) {
-      onVote(me, vote);
+      onVote(me, vote, true);
     } else {
       outDirect.add(new Output.Directed(next, new VoteMessage(vote)));
     }
@@ -265,7 +265,8 @@ public final class ConsensusCore {
     }
   }
 
-  private void onVote(PublicKey from, Vote vote) {
+  /** {@code own}: the vote this node just signed; any vote that came as a message is verified, whoever sent it. */
+  private void onVote(PublicKey from, Vote vote, boolean own) {
     long view = vote.view();
     if (vote.chainId() != chainId || view < 1 || view + 1 < currentView || qcFormed.contains(view)
         || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
@@ -278,7 +279,7 @@ public final class ConsensusCore {
     if (previous != null && !previous.equals(vote)) {
       return;
     }
-    if (!from.equals(me) && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
+    if (!own && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
       return;
     }
     forView.put(signer, vote);

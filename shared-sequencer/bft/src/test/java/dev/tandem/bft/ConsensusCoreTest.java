@@ -8,7 +8,9 @@ import dev.tandem.bft.ConsensusMessage.BlockResponse;
 import dev.tandem.bft.ConsensusMessage.Proposal;
 import dev.tandem.bft.ConsensusMessage.Timeout;
 import dev.tandem.bft.ConsensusMessage.VoteMessage;
+import dev.tandem.bft.quorum.Signature;
 import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.bft.quorum.Vote;
 import dev.tandem.core.Block;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.KeyPair;
@@ -102,6 +104,37 @@ class ConsensusCoreTest {
     assertThat(evidence.verify(CHAIN + 1, set).valid()).isFalse();
     // Reported once per view.
     assertThat(follower.onMessage(leader, second, 13).evidence()).isEmpty();
+  }
+
+  @Test
+  void aVoteThatArrivesAsAMessageIsVerifiedEvenWhenItsSenderIsThisNode() {
+    PublicKey leader = set.leader(1);
+    PublicKey next = set.leader(2);
+    assertThat(next).as("the keys give views 1 and 2 different leaders").isNotEqualTo(leader);
+    Proposal proposal = (Proposal) core(leader).start(0).broadcast().get(0);
+    ConsensusCore nextLeader = core(next);
+    nextLeader.start(0);
+    nextLeader.onMessage(leader, proposal, 1);
+    Block block = proposal.block();
+    // Two forged votes (valid shape, signatures by the wrong keys) that claim this node as their sender.
+    List<PublicKey> others = set.keys().stream().filter(k -> !k.equals(next)).toList();
+    for (int i = 0; i < 2; i++) {
+      Vote genuine = Vote.sign(keyOf(others.get(i)), CHAIN, 1, block.height(), block.hash(), 0);
+      Vote forged = new Vote(CHAIN, 1, block.height(), block.hash(), 0,
+          new Signature(others.get(i), Vote.sign(keyOf(next), CHAIN, 1, block.height(), block.hash(), 0)
+              .signature().bytes()));
+      assertThat(forged).isNotEqualTo(genuine);
+      Output afterForged = nextLeader.onMessage(next, new VoteMessage(forged), 2 + i);
+      assertThat(afterForged.broadcast()).as("no QC, no proposal for view 2 from forged votes").isEmpty();
+    }
+    // The same signers' genuine votes make the quorum (with this node's own vote if it is a voter).
+    List<ConsensusMessage> sent = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      sent.addAll(nextLeader.onMessage(others.get(i),
+          new VoteMessage(Vote.sign(keyOf(others.get(i)), CHAIN, 1, block.height(), block.hash(), 0)), 10 + i)
+          .broadcast());
+    }
+    assertThat(sent).anyMatch(m -> m instanceof Proposal p && p.view() == 2);
   }
 
   @Test
