@@ -117,6 +117,7 @@ public final class TandemNode implements AutoCloseable {
       return thread;
     });
     this.ordering = orderingFactory.create(config, key);
+    metrics.consensusMessagesDropped(ordering::droppedMessages);
     bundles.start(mempool, ordering::onBundlePending);
   }
 

@@ -160,6 +160,7 @@ class RpcErrorsTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("tandem_txs_rejected_total{reason=\"malformed\"}")
         .contains("tandem_mempool_size").contains("tandem_finalized_height")
+        .contains("tandem_consensus_messages_dropped_total 0.0")
         .contains("tandem_rpc_requests_total{method=\"tandem_sendRawTransaction\",outcome=\"error\"}")
         .contains("tandem_block_commit_seconds");
     assertThat(get("/nope").statusCode()).isEqualTo(404);

@@ -628,6 +628,11 @@ public final class BftOrdering implements Ordering {
     return store == null ? List.of() : store.evidence();
   }
 
+  @Override
+  public long droppedMessages() {
+    return droppedMessages.get();
+  }
+
   /** How many transactions of compact proposals this node had to fetch from proposers. */
   public long fetchedTransactions() {
     return fetchedTransactions.get();

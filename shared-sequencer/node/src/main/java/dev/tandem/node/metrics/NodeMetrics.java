@@ -3,6 +3,7 @@ package dev.tandem.node.metrics;
 import dev.tandem.adapters.pipeline.AdapterPipeline;
 import dev.tandem.node.mempool.RejectReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,6 +54,13 @@ public final class NodeMetrics {
     finalizedTxs = Counter.builder("tandem_txs_finalized").description("Transactions finalized").register(registry);
     commitTime = Timer.builder("tandem_block_commit").description("Durable block commit time (LMDB write and sync)")
         .publishPercentileHistogram().register(registry);
+  }
+
+  /** Consensus messages the node dropped because its consensus thread was too far behind; see {@code Ordering}. */
+  public void consensusMessagesDropped(Supplier<Number> dropped) {
+    FunctionCounter.builder("tandem_consensus_messages_dropped", dropped, source -> source.get().doubleValue())
+        .description("Consensus messages dropped because the consensus thread was too far behind (a flooding"
+            + " validator or an overloaded node)").register(registry);
   }
 
   public void admitted() {

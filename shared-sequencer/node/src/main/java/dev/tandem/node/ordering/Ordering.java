@@ -32,6 +32,11 @@ public interface Ordering extends AutoCloseable {
     return dev.tandem.core.Hash.ZERO;
   }
 
+  /** Received consensus messages dropped because they found the consensus thread too far behind. */
+  default long droppedMessages() {
+    return 0;
+  }
+
   /**
    * The quorum certificate of the finalized block at {@code height}, for finality proofs served to
    * verifiers. Empty when this ordering has none: the single-node orderer certifies nothing.
