@@ -3,6 +3,7 @@ package dev.tandem.adapters.pipeline;
 import dev.tandem.adapters.verify.FinalityProof;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.core.BlockHeader;
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.Verification;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -42,12 +43,7 @@ public interface FinalityCheck {
   static FinalityCheck byFinalityProofs(LongFunction<Optional<FinalityProof>> proofs, ValidatorSet validators) {
     return new FinalityCheck() {
       private final java.util.Map<Long, byte[]> certificates = java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<Long, byte[]> eldest) {
-              return size() > 1024;
-            }
-          });
+          BoundedMap.insertionOrdered(1024));
 
       @Override
       public Verification verify(BlockHeader header) {

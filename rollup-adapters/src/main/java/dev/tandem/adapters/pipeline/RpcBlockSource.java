@@ -5,6 +5,7 @@ import dev.tandem.adapters.generic.FinalizedBlockSource;
 import dev.tandem.client.TandemClient;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Hex;
@@ -12,7 +13,6 @@ import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import dev.tandem.core.Verification;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,12 +33,7 @@ public final class RpcBlockSource implements FinalizedBlockSource {
   private final TandemClient client;
   private final long chainId;
   private final FinalityCheck finality;
-  private final Map<Long, Block> recent = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Block> eldest) {
-      return size() > CACHED_BLOCKS;
-    }
-  };
+  private final Map<Long, Block> recent = BoundedMap.accessOrdered(CACHED_BLOCKS);
 
   /** @param chainId the sequencer chain the blocks must belong to */
   public RpcBlockSource(TandemClient client, long chainId, FinalityCheck finality) {

@@ -11,6 +11,7 @@ import dev.tandem.bft.quorum.TimeoutCertificate;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.bft.quorum.Vote;
 import dev.tandem.core.Block;
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.Hash;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
@@ -69,12 +70,7 @@ public final class ConsensusCore {
   /** The first validly signed proposal seen per recent view, to catch a leader signing two blocks. */
   private final TreeMap<Long, Proposal> proposalByView = new TreeMap<>();
   private final Set<Long> equivocationReported = new HashSet<>();
-  private final Set<Object> verified = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Object, Boolean> eldest) {
-      return size() > MAX_VERIFIED_CACHE;
-    }
-  });
+  private final Set<Object> verified = java.util.Collections.newSetFromMap(BoundedMap.insertionOrdered(MAX_VERIFIED_CACHE));
 
   // Per-event output under construction.
   private long now;

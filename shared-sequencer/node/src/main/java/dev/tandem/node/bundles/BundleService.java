@@ -14,6 +14,7 @@ import dev.tandem.bundles.ProposalBuilder;
 import dev.tandem.bundles.SignedManifest;
 import dev.tandem.bundles.SimulationResult;
 import dev.tandem.core.Block;
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Namespace;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,13 +103,7 @@ public final class BundleService implements AutoCloseable {
   private final LongSupplier clock;
   private final Map<Hash, Simulated> simulations = new ConcurrentHashMap<>();
   /** The last failed pre-check of recently ended bundles, so their final status can say why. */
-  private final Map<Hash, Simulated> endedFailures = Collections.synchronizedMap(
-      new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Hash, Simulated> eldest) {
-          return size() > 4_096;
-        }
-      });
+  private final Map<Hash, Simulated> endedFailures = Collections.synchronizedMap(BoundedMap.insertionOrdered(4_096));
   /** The pending revision of each key, as kept in the store. */
   private final Map<Hash, Bundle> pending = new ConcurrentHashMap<>();
   /** The manifests and legs of {@link #pending}, by transaction id (validators look them up per transaction). */

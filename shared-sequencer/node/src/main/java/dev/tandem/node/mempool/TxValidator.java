@@ -1,11 +1,11 @@
 package dev.tandem.node.mempool;
 
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,12 +27,7 @@ public final class TxValidator {
   private final int maxPayloadBytes;
   private final long minFeePerByte;
   private final AtomicLong verifications = new AtomicLong();
-  private final Map<Hash, byte[]> verifiedAhead = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Hash, byte[]> eldest) {
-      return size() > VERIFIED_AHEAD;
-    }
-  };
+  private final Map<Hash, byte[]> verifiedAhead = BoundedMap.insertionOrdered(VERIFIED_AHEAD);
 
   public TxValidator(long chainId, int maxPayloadBytes, long minFeePerByte) {
     this.chainId = chainId;

@@ -1,5 +1,6 @@
 package dev.tandem.node.net;
 
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.CanonicalReader;
 import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.DecodingException;
@@ -11,7 +12,6 @@ import dev.tandem.p2p.PeerId;
 import dev.tandem.p2p.gossip.ValidationResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -64,12 +64,7 @@ public final class TxGossip implements AutoCloseable {
   private final ScheduledExecutorService flusher;
   private final Duration batchDelay;
   /** Ids seen recently (published or received), so that repeats are ignored without touching the mempool. */
-  private final Map<Hash, Boolean> recent = new LinkedHashMap<>(1024, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> eldest) {
-      return size() > RECENT_IDS;
-    }
-  };
+  private final Map<Hash, Boolean> recent = BoundedMap.insertionOrdered(RECENT_IDS);
   /** Guards the batch being filled, its size and its number. */
   private final Object batchLock = new Object();
   private List<byte[]> batch = new ArrayList<>();
