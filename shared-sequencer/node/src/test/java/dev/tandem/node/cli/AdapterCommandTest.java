@@ -38,8 +38,8 @@ class AdapterCommandTest {
   @TempDir
   Path dir;
 
-  @Test
-  void runsTheConfiguredAdaptersOverJsonRpcAndResumesFromItsCheckpointDir() throws Exception {
+  /** A config with one generic adapter for namespace 100 posting to a local DA under {@code dir}. */
+  private Path genericToLocalDa(int maxBlocks) throws Exception {
     Path config = dir.resolve("adapters.yaml");
     Files.writeString(config, """
         checkpointDir: state
@@ -47,8 +47,14 @@ class AdapterCommandTest {
         daLayers:
           local: {type: local, dir: da}
         rollups:
-          - {namespace: 100, kind: generic, da: local, maxBlocks: 2}
-        """);
+          - {namespace: 100, kind: generic, da: local, maxBlocks: %d}
+        """.formatted(maxBlocks));
+    return config;
+  }
+
+  @Test
+  void runsTheConfiguredAdaptersOverJsonRpcAndResumesFromItsCheckpointDir() throws Exception {
+    Path config = genericToLocalDa(2);
     KeyPair user = KeyPair.generate(new Random(5));
     List<byte[]> payloads = new ArrayList<>();
     try (TandemNode node = TandemNode.start(NodeConfig.defaults(dir.resolve("node")).withRpcPort(0))) {
@@ -89,15 +95,7 @@ class AdapterCommandTest {
    */
   @Test
   void overConsensusEveryBatchCarriesVerifiedQuorumCertificates() throws Exception {
-    Path config = dir.resolve("adapters.yaml");
-    Files.writeString(config, """
-        checkpointDir: state
-        pollIntervalMillis: 50
-        daLayers:
-          local: {type: local, dir: da}
-        rollups:
-          - {namespace: 100, kind: generic, da: local, maxBlocks: 4}
-        """);
+    Path config = genericToLocalDa(4);
     ValidatorNetworkFixture fixture = new ValidatorNetworkFixture(dir.resolve("validators"), 4, 61);
     TandemNode[] nodes = new TandemNode[4];
     KeyPair user = KeyPair.generate(new Random(6));
