@@ -8,18 +8,13 @@ import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.core.Block;
-import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.KeyPair;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmdbjava.DbiFlags;
-import org.lmdbjava.Env;
-import org.lmdbjava.Txn;
 
 /** Equivocation evidence survives a restart of the consensus store and still verifies; older certificates stay readable. */
 class ConsensusStoreEvidenceTest {
@@ -57,22 +52,10 @@ class ConsensusStoreEvidenceTest {
   @Test
   void aCertificateKeptHereBeforeCertificatesMovedIntoTheLogIsStillRead() {
     QuorumCertificate legacy = ConsensusCore.genesis(CHAIN).qc();
-    try (Env<ByteBuffer> env = Env.create().setMapSize(1L << 24).setMaxDbs(1).open(dir.toFile())) {
-      var db = env.openDbi("consensus", DbiFlags.MDB_CREATE);
-      try (Txn<ByteBuffer> txn = env.txnWrite()) {
-        db.put(txn, direct(new CanonicalWriter(9).u8('q').u64(5).toByteArray()), direct(legacy.encode()));
-        txn.commit();
-      }
-    }
+    LegacyConsensusEntries.write(dir, 'q', 5, legacy.encode());
     try (ConsensusStore store = ConsensusStore.open(dir)) {
       assertThat(store.certificate(5)).hasValue(legacy);
       assertThat(store.certificate(6)).isEmpty();
     }
-  }
-
-  private static ByteBuffer direct(byte[] bytes) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
-    buffer.put(bytes).flip();
-    return buffer;
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.bft.ConsensusCore;
 import dev.tandem.bft.SafetyState;
-import dev.tandem.core.CanonicalWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -15,9 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lmdbjava.DbiFlags;
-import org.lmdbjava.Env;
-import org.lmdbjava.Txn;
 
 /** The safety state survives restarts and torn writes, and damage is refused rather than forgotten. */
 class SafetyFileTest {
@@ -96,13 +92,7 @@ class SafetyFileTest {
   @Test
   void theConsensusStoreReadsAStateKeptInLmdbBeforeTheSafetyFileExisted() {
     SafetyState legacy = new SafetyState(41, ConsensusCore.genesis(5).qc(), List.of());
-    try (Env<ByteBuffer> env = Env.create().setMapSize(1L << 24).setMaxDbs(1).open(dir.toFile())) {
-      var db = env.openDbi("consensus", DbiFlags.MDB_CREATE);
-      try (Txn<ByteBuffer> txn = env.txnWrite()) {
-        db.put(txn, direct(new CanonicalWriter(9).u8('s').u64(0).toByteArray()), direct(legacy.encode()));
-        txn.commit();
-      }
-    }
+    LegacyConsensusEntries.write(dir, 's', 0, legacy.encode());
     SafetyState next = new SafetyState(42, legacy.highQc(), List.of());
     try (ConsensusStore store = ConsensusStore.open(dir)) {
       assertThat(store.safety()).hasValue(legacy);
@@ -111,11 +101,5 @@ class SafetyFileTest {
     try (ConsensusStore store = ConsensusStore.open(dir)) {
       assertThat(store.safety()).hasValue(next);
     }
-  }
-
-  private static ByteBuffer direct(byte[] bytes) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
-    buffer.put(bytes).flip();
-    return buffer;
   }
 }
