@@ -256,7 +256,7 @@ public final class TandemNode implements AutoCloseable {
 
       @Override
       public void admit(byte[] encoded) {
-        TandemNode.this.admit(() -> encoded, false);
+        admitRelayed(encoded);
       }
     });
     gossip.start();
@@ -346,21 +346,13 @@ public final class TandemNode implements AutoCloseable {
    * is durable in the mempool, or throws {@link AdmissionException} with the reason.
    */
   public Hash submit(byte[] encodedTx) {
-    return admit(() -> encodedTx, true).id();
+    return startLocalAdmission(() -> encodedTx).finish().id();
   }
 
-  /**
-   * Admits a transaction. {@code local}: it came from this node's client, so it is made durable
-   * before the answer and gossiped to peers; otherwise it came by gossip and is kept in memory only.
-   */
-  private Transaction admit(Supplier<byte[]> bytes, boolean local) {
-    if (local) {
-      return startLocalAdmission(bytes).finish();
-    }
+  /** Admits a transaction that came by gossip: kept in memory only, not gossiped again. */
+  private void admitRelayed(byte[] encoded) {
     try {
-      Transaction tx = mempool.admitRelayed(bytes.get());
-      admitted(tx);
-      return tx;
+      admitted(mempool.admitRelayed(encoded));
     } catch (AdmissionException e) {
       throw rejected(e);
     }
