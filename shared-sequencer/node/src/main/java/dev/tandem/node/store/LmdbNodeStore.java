@@ -187,31 +187,23 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
-  public void addPending(Transaction tx, long admissionSeq) {
-    queuePending(tx, admissionSeq).await();
-  }
-
-  @Override
   public PendingWrite queuePending(Transaction tx, long admissionSeq) {
     CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
     value.u64(admissionSeq);
     tx.writeTo(value);
-    GroupWrite write = new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray());
-    synchronized (group) {
-      groupQueue.add(write);
-    }
-    return () -> awaitGroupWrite(write, "mempool");
+    return queue(new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray()), "mempool");
   }
 
   /**
-   * Group commit: whoever finds no write in progress becomes the leader and writes everything
-   * queued so far in one transaction; the others wait for it. One sync then covers many writes.
+   * Group commit: a write joins the queue; whoever awaits one and finds no write in progress becomes
+   * the leader and writes everything queued so far in one transaction, the others wait for it. One
+   * sync then covers many writes.
    */
-  private void groupWrite(GroupWrite mine, String what) {
+  private PendingWrite queue(GroupWrite write, String what) {
     synchronized (group) {
-      groupQueue.add(mine);
+      groupQueue.add(write);
     }
-    awaitGroupWrite(mine, what);
+    return () -> awaitGroupWrite(write, what);
   }
 
   /** Waits for a queued write, writing everything queued so far when no other thread is. */
@@ -351,7 +343,7 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public void putPendingBundle(Hash bundleKey, byte[] encodedBundle) {
-    groupWrite(new GroupWrite(bundlePool, bundleKey.toBytes(), encodedBundle), "pending bundle");
+    queue(new GroupWrite(bundlePool, bundleKey.toBytes(), encodedBundle), "pending bundle").await();
   }
 
   @Override

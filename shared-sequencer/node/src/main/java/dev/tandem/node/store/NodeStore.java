@@ -33,15 +33,10 @@ public interface NodeStore extends AutoCloseable {
   OptionalLong finalizedNonce(PublicKey sender);
 
   /**
-   * Durably adds a transaction to the mempool; returns once it is committed. Concurrent callers
-   * may share one write transaction (group commit), so one sync covers many transactions.
-   */
-  void addPending(Transaction tx, long admissionSeq);
-
-  /**
    * Queues a pending transaction for the store's next group commit and returns at once; the
    * returned write's {@link PendingWrite#await} returns once it is durable. Writes queued together
-   * (the admissions of one JSON-RPC batch) share one commit. Every queued write must be awaited.
+   * (the admissions of one JSON-RPC batch) or concurrently share one commit, so one sync covers many
+   * transactions. Every queued write must be awaited.
    */
   PendingWrite queuePending(Transaction tx, long admissionSeq);
 

@@ -35,10 +35,10 @@ class LmdbNodeStoreTest {
     Block block;
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
       assertThat(store.finalizedHeight()).isZero();
-      store.addPending(a0, 0);
-      store.addPending(b0, 1);
-      store.addPending(a1, 2);
-      store.addPending(b1, 3);
+      store.queuePending(a0, 0).await();
+      store.queuePending(b0, 1).await();
+      store.queuePending(a1, 2).await();
+      store.queuePending(b1, 3).await();
       assertThat(store.pending()).extracting(NodeStore.PendingTx::tx).containsExactly(a0, b0, a1, b1);
       block = Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0, b0, a1));
       store.commitBlock(block, new byte[] {7, 7, 7}, List.of());
@@ -70,7 +70,7 @@ class LmdbNodeStoreTest {
   void refusesABlockThatDoesNotExtendTheLogAndWritesNothing() {
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
       Transaction a0 = tx(alice, 5, 0);
-      store.addPending(a0, 0);
+      store.queuePending(a0, 0).await();
       Block wrongHeight = Block.build(1, 2, Hash.ZERO, 10, alice.publicKey(), List.of(a0));
       assertThatThrownBy(() -> store.commitBlock(wrongHeight, new byte[0], List.of()))
           .isInstanceOf(StoreException.class).hasMessageContaining("expected 1");
@@ -85,7 +85,7 @@ class LmdbNodeStoreTest {
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
       Transaction a0 = tx(alice, 5, 0);
       Transaction rival = Transaction.sign(1, Namespace.of(5), 0, 1000, "other".getBytes(), alice);
-      store.addPending(rival, 0);
+      store.queuePending(rival, 0).await();
       store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), new byte[0], List.of(rival.id()));
       assertThat(store.pending()).isEmpty();
     }
