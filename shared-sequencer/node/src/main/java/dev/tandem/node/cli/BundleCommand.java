@@ -1,5 +1,6 @@
 package dev.tandem.node.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.bundles.Bundle;
 import dev.tandem.bundles.BundleBuilder;
 import dev.tandem.bundles.BundleWindow;
@@ -138,8 +139,11 @@ final class BundleCommand {
       CancelRequest cancel = CancelRequest.sign(client.chainId(), Hash.fromHex(replacementId), upToRevision,
           KeyFiles.read(keyFile));
       BundleView after = client.cancelBundle(cancel);
-      System.out.println(client.call("tandem_getBundleStatus", after.bundleKey().toHex()).toPrettyString());
-      return "cancelled".equals(after.status()) ? 0 : 1;
+      // Cancelling is best effort: a block already under way may still include the bundle. The
+      // exit code follows the status printed, read after the cancel, so the two never disagree.
+      JsonNode status = client.call("tandem_getBundleStatus", after.bundleKey().toHex());
+      System.out.println(status.toPrettyString());
+      return "cancelled".equals(status.path("status").asText()) ? 0 : 1;
     }
   }
 }

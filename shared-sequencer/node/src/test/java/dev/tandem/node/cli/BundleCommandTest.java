@@ -59,7 +59,7 @@ class BundleCommandTest {
       assertThat(json.get("status").asText()).isEqualTo("included");
       assertThat(json.get("receipts")).hasSize(2);
 
-      // A bundle whose window cannot open before it is cancelled: send without waiting, then cancel.
+      // Send without waiting, then cancel at once.
       Run pending = cli("bundle", "send", "--rpc", node.rpcUrl(), "--key", signer.toString(),
           "--leg", "10:0xc1", "--no-wait", "--replacement-id", "0x" + "ab".repeat(32), "--window-blocks", "1000");
       assertThat(pending.exitCode()).as(pending.out()).isZero();
