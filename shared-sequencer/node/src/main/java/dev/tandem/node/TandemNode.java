@@ -359,8 +359,9 @@ public final class TandemNode implements AutoCloseable {
   }
 
   /**
-   * Starts admitting a transaction from this node's client: checked and queued for the store's next
-   * commit; {@link Mempool.Admission#finish} waits until it is durable, then gossips it.
+   * Starts admitting a transaction from this node's client: checked, queued for the store's next
+   * commit, and at once offered to ordering and gossiped. {@link Mempool.Admission#finish} waits
+   * until it is durable, which is what the acknowledgement to the client stands for.
    */
   private Mempool.Admission startLocalAdmission(Supplier<byte[]> bytes) {
     byte[] encoded;
@@ -371,15 +372,12 @@ public final class TandemNode implements AutoCloseable {
     } catch (AdmissionException e) {
       throw rejected(e);
     }
-    return () -> {
-      Transaction tx = admission.finish();
-      admitted(tx);
-      TxGossip gossip = txGossip;
-      if (gossip != null) {
-        gossip.publish(tx, encoded);
-      }
-      return tx;
-    };
+    admitted(admission.transaction());
+    TxGossip gossip = txGossip;
+    if (gossip != null) {
+      gossip.publish(admission.transaction(), encoded);
+    }
+    return admission;
   }
 
   private void admitted(Transaction tx) {

@@ -57,26 +57,8 @@ public final class Mempool {
   private final Map<PublicKey, Long> finalizedNonces = new HashMap<>();
   private long nextSeq;
 
-  /** A pending transaction; one this node acknowledged is not orderable until its mempool write is durable. */
-  private static final class Entry {
-    final Transaction tx;
-    final long seq;
-    boolean durable;
-
-    Entry(Transaction tx, long seq, boolean durable) {
-      this.tx = tx;
-      this.seq = seq;
-      this.durable = durable;
-    }
-
-    Transaction tx() {
-      return tx;
-    }
-
-    long seq() {
-      return seq;
-    }
-  }
+  /** A pending transaction and its admission order. */
+  private record Entry(Transaction tx, long seq) {}
 
   /** Rebuilds the index from the store's durable mempool; no bundle claims. */
   public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit) {
@@ -99,7 +81,7 @@ public final class Mempool {
       if (tx.nonce() <= finalizedNonce(tx.sender()) || byId.containsKey(tx.id())) {
         stale.add(tx.id());
       } else {
-        index(new Entry(tx, pending.admissionSeq(), true));
+        index(new Entry(tx, pending.admissionSeq()));
       }
     }
     if (!stale.isEmpty()) {
@@ -125,9 +107,14 @@ public final class Mempool {
    * then returns at once; {@link Admission#finish} waits until it is durable. The admissions of one
    * JSON-RPC batch start together and share one store commit. Throws {@link AdmissionException}
    * as {@link #admit} does. Every started admission must be finished.
+   *
+   * <p>The transaction is orderable at once, while its write is under way: the durable write
+   * backs the acknowledgement to the client, not the ordering, so a block may carry it before it is
+   * durable here. If the write fails, the client hears so, though a proposal may already carry the
+   * transaction (it is valid and signed by its sender, so ordering it breaks no promise).
    */
   public Admission startAdmission(byte[] encoded) {
-    Entry entry = check(encoded, true);
+    Entry entry = check(encoded);
     NodeStore.PendingWrite write;
     try {
       write = store.queuePending(entry.tx(), entry.seq());
@@ -135,38 +122,58 @@ public final class Mempool {
       unindexIfStill(entry);
       throw e;
     }
-    return () -> {
+    return new Admission(entry.tx(), () -> {
       try {
         write.await();
       } catch (RuntimeException e) {
         unindexIfStill(entry);
         throw e;
       }
+      boolean stillPending;
       synchronized (this) {
-        entry.durable = true;
+        stillPending = byId.get(entry.tx().id()) == entry;
       }
-      return entry.tx();
-    };
+      if (!stillPending) {
+        // A block finalized it (or made it stale) before its write landed: the write left an entry
+        // the block's commit could not delete.
+        store.removePending(List.of(entry.tx().id()));
+      }
+    });
   }
 
-  /** An admission whose durable write is under way. */
-  @FunctionalInterface
-  public interface Admission {
+  /** An admission whose durable write is under way: the checked transaction, and the wait for its write. */
+  public static final class Admission {
+    private final Transaction tx;
+    private final Runnable awaitDurable;
+
+    private Admission(Transaction tx, Runnable awaitDurable) {
+      this.tx = tx;
+      this.awaitDurable = awaitDurable;
+    }
+
+    /** The transaction, checked and pending (its write may still be under way). */
+    public Transaction transaction() {
+      return tx;
+    }
+
     /** Returns the transaction once it is durable; throws if its write failed (it is then not pending). */
-    Transaction finish();
+    public Transaction finish() {
+      awaitDurable.run();
+      return tx;
+    }
   }
 
   /**
    * Admits a transaction that another node acknowledged and relayed by gossip: the same checks as
-   * {@link #admit}, but kept in memory only, and orderable at once. The store never holds it, so a
-   * restart forgets it; its origin node still holds it durably.
+   * {@link #admit}, but kept in memory only. The store never holds it, so a restart forgets it; its
+   * origin node still holds it durably.
    */
   public Transaction admitRelayed(byte[] encoded) {
-    return check(encoded, false).tx();
+    return check(encoded).tx();
   }
 
-  /** Validates and indexes a transaction; one that will be written is not orderable until it is durable. */
-  private Entry check(byte[] encoded, boolean durable) {
+  /** Validates and indexes a transaction, which is orderable from then on. */
+  private Entry check(byte[] encoded) {
     Transaction tx = validator.decode(encoded);
     Hash id = tx.id();
     synchronized (this) {
@@ -184,7 +191,7 @@ public final class Mempool {
       checkState(tx);
       // Indexed before the write so that concurrent checks see the nonce taken; the write itself
       // runs outside the lock so that concurrent admissions share one LMDB commit.
-      entry = new Entry(tx, nextSeq++, !durable);
+      entry = new Entry(tx, nextSeq++);
       index(entry);
     }
     return entry;
@@ -315,7 +322,7 @@ public final class Mempool {
     PriorityQueue<Cursor> heads = new PriorityQueue<>((a, b) -> Long.compare(a.head.seq(), b.head.seq()));
     for (Map.Entry<PublicKey, TreeMap<Long, Entry>> sender : bySender.entrySet()) {
       Entry first = sender.getValue().get(finalizedNonce(sender.getKey()) + 1);
-      if (first != null && first.durable) {
+      if (first != null) {
         heads.add(new Cursor(sender.getKey(), first));
       }
     }
@@ -330,7 +337,7 @@ public final class Mempool {
       out.add(tx);
       bytes += tx.encodedLength();
       Entry next = bySender.get(cursor.sender).get(tx.nonce() + 1);
-      if (next != null && next.durable) {
+      if (next != null) {
         heads.add(new Cursor(cursor.sender, next));
       }
     }

@@ -88,18 +88,29 @@ class MempoolTest {
   }
 
   @Test
-  void admissionsStartedTogetherShareOneStoreCommitAndOrderOnlyOnceDurable() {
+  void admissionsStartedTogetherShareOneStoreCommitAndAreOrderableBeforeItLands() {
     List<Transaction> txs = List.of(tx(alice, 0), tx(alice, 1), tx(bob, 0), tx(bob, 1));
     long commitsBefore = store.groupCommits();
     List<Mempool.Admission> started = txs.stream().map(t -> mempool.startAdmission(t.encode())).toList();
-    // Checked, indexed and holding their nonces, but not orderable before they are durable.
+    // Checked, indexed, holding their nonces and orderable while their write is still queued.
     assertThat(mempool.size()).isEqualTo(4);
-    assertThat(mempool.orderable(10, Long.MAX_VALUE)).isEmpty();
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactlyInAnyOrderElementsOf(txs);
+    assertThat(store.pending()).isEmpty();
     assertThat(rejection(tx(alice, 0).encode())).isEqualTo(RejectReason.DUPLICATE);
     assertThat(started.stream().map(Mempool.Admission::finish).toList()).containsExactlyElementsOf(txs);
     assertThat(store.groupCommits() - commitsBefore).isEqualTo(1);
-    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactlyInAnyOrderElementsOf(txs);
     assertThat(store.pending()).extracting(p -> p.tx()).containsExactlyElementsOf(txs);
+  }
+
+  @Test
+  void aTransactionFinalizedBeforeItsWriteLandsLeavesNoStoredEntry() {
+    Transaction tx = tx(alice, 0);
+    Mempool.Admission admission = mempool.startAdmission(tx.encode());
+    commit(1, Hash.ZERO, tx);
+    // The write lands after the block's commit, which had nothing to delete yet.
+    assertThat(admission.finish()).isEqualTo(tx);
+    assertThat(store.pending()).isEmpty();
+    assertThat(newMempool(10, 4).size()).isZero();
   }
 
   @Test
