@@ -29,6 +29,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -134,6 +136,11 @@ public final class TandemCluster implements OrderingCluster {
   private final class Submitter {
     private final URI node;
     private final ArrayDeque<Call> queue = new ArrayDeque<>();
+    private final ExecutorService senders = Executors.newFixedThreadPool(REQUESTS_PER_NODE, runnable -> {
+      Thread thread = new Thread(runnable, "bench-submitter");
+      thread.setDaemon(true);
+      return thread;
+    });
     private int inFlight;
 
     Submitter(URI node) {
@@ -179,13 +186,16 @@ public final class TandemCluster implements OrderingCluster {
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body))
           .build();
-      http.sendAsync(post, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+      // A blocking send on a thread of this node's own: sendAsync hands every response to the
+      // CompletableFuture default executor, which on two cores starts a thread per response.
+      senders.execute(() -> {
         try {
-          if (error != null) {
-            calls.forEach(call -> refused(call, String.valueOf(error)));
-          } else {
-            answer(response, byId);
-          }
+          answer(http.send(post, HttpResponse.BodyHandlers.ofString()), byId);
+        } catch (IOException | RuntimeException e) {
+          calls.forEach(call -> refused(call, String.valueOf(e)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          calls.forEach(call -> refused(call, "interrupted"));
         } finally {
           done();
         }
@@ -321,6 +331,7 @@ public final class TandemCluster implements OrderingCluster {
     if (blocks != null) {
       blocks.abort();
     }
+    submitters.forEach(submitter -> submitter.senders.shutdownNow());
     for (TandemNode node : nodes) {
       node.close();
     }

@@ -469,10 +469,8 @@ public final class TandemNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // Under the mempool's lock, so that no admission or block commit is mid-write.
-    synchronized (mempool) {
-      store.close();
-    }
+    // Waits for any write still under way (an admission whose RPC call outlived the server).
+    store.close();
     try {
       lock.release();
       lockChannel.close();

@@ -484,7 +484,7 @@ public final class BundleService implements AutoCloseable {
         if (bundle.chainId() != chainId || !bundle.verifySignatures().valid()) {
           return ValidationResult.REJECT;
         }
-        // Admission takes the mempool's lock, which a block commit holds across a disk sync.
+        // Off the network thread: admission takes the pools' locks and writes the store.
         execute(() -> submit(bundle, false));
         return ValidationResult.ACCEPT;
       }

@@ -190,7 +190,7 @@ public final class BftOrdering implements Ordering {
       if (!validatorOfPeer.containsKey(from)) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("only validators fetch proposal transactions"));
       }
-      // Off the network thread: the mempool lookup waits while a block commit holds the mempool's lock.
+      // Off the network thread: the mempool lookup takes the mempool's lock.
       return CompletableFuture.supplyAsync(() -> answerTxFetch(request), fetchResponder);
     });
     LOG.info("consensus starting at height {} among {} validators (view {} last voted)", tip.height(),

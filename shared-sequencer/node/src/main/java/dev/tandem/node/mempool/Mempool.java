@@ -34,8 +34,8 @@ import java.util.TreeMap;
  * to a plain transaction, and {@link #nextNonce} skips it, so that first-seen holds across both
  * pools. Manifests (namespace 0) take no account nonce and never move a sender's finalized nonce.
  *
- * <p>Thread-safe: admission and block commits are serialized on this object; signature checks
- * run before taking the lock.
+ * <p>Thread-safe: admissions and the index updates of block commits are serialized on this
+ * object; signature checks and store writes run outside the lock.
  */
 public final class Mempool {
   /** Which pending bundle, if any, claims a sender's nonce. */
@@ -55,6 +55,10 @@ public final class Mempool {
   private final Map<PublicKey, TreeMap<Long, Entry>> bySender = new HashMap<>();
   /** Last finalized nonce per sender seen so far, -1 for none; the store is asked on a miss. */
   private final Map<PublicKey, Long> finalizedNonces = new HashMap<>();
+  /** Ids of the block being written by {@link #commit}: no longer pending, not yet in the store. */
+  private final Set<Hash> finalizing = new HashSet<>();
+  /** Ids of the pending transactions that write evicts as stale. */
+  private final Set<Hash> evicting = new HashSet<>();
   private long nextSeq;
 
   /** A pending transaction and its admission order. */
@@ -129,14 +133,15 @@ public final class Mempool {
         unindexIfStill(entry);
         throw e;
       }
-      boolean stillPending;
+      Hash id = entry.tx().id();
+      boolean leftBehind;
       synchronized (this) {
-        stillPending = byId.get(entry.tx().id()) == entry;
+        // Gone from the index, and no block write that would delete it is under way: a block
+        // finalized it (or made it stale) before this write landed, which left an entry behind.
+        leftBehind = byId.get(id) != entry && !finalizing.contains(id) && !evicting.contains(id);
       }
-      if (!stillPending) {
-        // A block finalized it (or made it stale) before its write landed: the write left an entry
-        // the block's commit could not delete.
-        store.removePending(List.of(entry.tx().id()));
+      if (leftBehind) {
+        store.removePending(List.of(id));
       }
     });
   }
@@ -210,6 +215,14 @@ public final class Mempool {
     }
     long finalized = finalizedNonce(tx.sender());
     if (tx.nonce() <= finalized) {
+      // It may be this very transaction, finalized while it was being checked.
+      if (finalizing.contains(id)) {
+        throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is being finalized");
+      }
+      store.locate(id).ifPresent(location -> {
+        throw new AdmissionException(RejectReason.DUPLICATE, id,
+            "transaction " + id + " is already finalized at height " + location.height());
+      });
       throw new AdmissionException(RejectReason.NONCE_TOO_LOW, id, "nonce " + tx.nonce()
           + " is at or below the sender's last finalized nonce " + finalized);
     }
@@ -348,44 +361,83 @@ public final class Mempool {
    * Durably commits a finalized block (through the store, in one write transaction) and drops its
    * transactions from the mempool, together with pending transactions it made stale (same sender,
    * nonce at or below the block's). Returns the stale ones, which are now rejected as superseded.
+   * Calls must not overlap (blocks are committed one at a time, in height order).
+   *
+   * <p>The store write, with its disk sync, runs outside this object's lock, so that admissions and
+   * proposals do not queue behind it: the block's transactions leave the index first and count as
+   * finalized (a copy is a duplicate, a lower nonce too low) while it runs. If the write fails,
+   * everything is put back and the exception propagates.
    */
-  public synchronized List<Transaction> commit(Block block) {
+  public List<Transaction> commit(Block block) {
     return commit(block, new byte[0]);
   }
 
   /** As {@link #commit(Block)}, keeping the block's encoded quorum certificate in the same write. */
-  public synchronized List<Transaction> commit(Block block, byte[] certificate) {
-    Map<PublicKey, Long> highest = new HashMap<>();
-    Set<Hash> inBlock = new HashSet<>();
-    for (Transaction tx : block.transactions()) {
-      if (!tx.namespace().equals(Namespace.SYSTEM)) {
-        highest.merge(tx.sender(), tx.nonce(), Math::max);
-      }
-      inBlock.add(tx.id());
-    }
+  public List<Transaction> commit(Block block, byte[] certificate) {
+    List<Entry> removed = new ArrayList<>();
     List<Transaction> stale = new ArrayList<>();
-    for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
-      TreeMap<Long, Entry> senderTxs = bySender.get(sender.getKey());
-      if (senderTxs == null) {
-        continue;
+    Map<PublicKey, Long> nonceBefore = new HashMap<>();
+    synchronized (this) {
+      Map<PublicKey, Long> highest = new HashMap<>();
+      Set<Hash> inBlock = new HashSet<>();
+      for (Transaction tx : block.transactions()) {
+        if (!tx.namespace().equals(Namespace.SYSTEM)) {
+          highest.merge(tx.sender(), tx.nonce(), Math::max);
+        }
+        inBlock.add(tx.id());
       }
-      for (Entry entry : senderTxs.headMap(sender.getValue(), true).values()) {
-        if (!inBlock.contains(entry.tx().id())) {
-          stale.add(entry.tx());
+      for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
+        TreeMap<Long, Entry> senderTxs = bySender.get(sender.getKey());
+        if (senderTxs == null) {
+          continue;
+        }
+        for (Entry entry : senderTxs.headMap(sender.getValue(), true).values()) {
+          if (!inBlock.contains(entry.tx().id())) {
+            stale.add(entry.tx());
+          }
         }
       }
+      for (Transaction tx : block.transactions()) {
+        finalizing.add(tx.id());
+        unindexInto(tx, removed);
+      }
+      for (Transaction tx : stale) {
+        evicting.add(tx.id());
+        unindexInto(tx, removed);
+      }
+      for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
+        nonceBefore.put(sender.getKey(), finalizedNonce(sender.getKey()));
+        finalizedNonces.merge(sender.getKey(), sender.getValue(), Math::max);
+      }
     }
-    store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList());
-    for (Transaction tx : block.transactions()) {
+    try {
+      store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList());
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        finalizedNonces.putAll(nonceBefore);
+        removed.forEach(this::index);
+      }
+      throw e;
+    } finally {
+      synchronized (this) {
+        block.transactions().forEach(tx -> finalizing.remove(tx.id()));
+        stale.forEach(tx -> evicting.remove(tx.id()));
+        boundNonceCache();
+      }
+    }
+    return stale;
+  }
+
+  private void unindexInto(Transaction tx, List<Entry> removed) {
+    Entry entry = byId.get(tx.id());
+    if (entry != null) {
+      removed.add(entry);
       unindex(tx);
     }
-    for (Transaction tx : stale) {
-      unindex(tx);
-    }
-    for (Map.Entry<PublicKey, Long> sender : highest.entrySet()) {
-      finalizedNonces.merge(sender.getKey(), sender.getValue(), Math::max);
-    }
-    // Cached nonces of senders with nothing pending are cheap to re-read; keep the cache bounded.
+  }
+
+  /** Cached nonces of senders with nothing pending are cheap to re-read; keeps the cache bounded. */
+  private void boundNonceCache() {
     if (finalizedNonces.size() > 4 * Math.max(capacity, 1024)) {
       for (Iterator<PublicKey> it = finalizedNonces.keySet().iterator(); it.hasNext(); ) {
         if (!bySender.containsKey(it.next())) {
@@ -393,7 +445,6 @@ public final class Mempool {
         }
       }
     }
-    return stale;
   }
 
   /** Ids of all pending transactions, oldest first (for the admin API). */

@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
@@ -62,6 +65,8 @@ public final class LmdbNodeStore implements NodeStore {
   private final List<GroupWrite> groupQueue = new ArrayList<>();
   private boolean groupWriting;
   private final AtomicLong groupCommits = new AtomicLong();
+  /** Reads and writes hold it shared, {@link #close} exclusively: LMDB must not close under a transaction. */
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
   /** One queued write (a pending transaction or bundle); fields guarded by {@link #group}. */
   private static final class GroupWrite {
@@ -110,9 +115,7 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public long finalizedHeight() {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      return finalizedHeight(txn);
-    }
+    return read(this::finalizedHeight);
   }
 
   private long finalizedHeight(Txn<byte[]> txn) {
@@ -122,17 +125,12 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public Optional<byte[]> certificate(long height) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      return Optional.ofNullable(certificates.get(txn, u64Bytes(height)));
-    }
+    return read(txn -> Optional.ofNullable(certificates.get(txn, u64Bytes(height))));
   }
 
   @Override
   public Optional<Block> block(long height) {
-    byte[] value;
-    try (Txn<byte[]> txn = env.txnRead()) {
-      value = blocks.get(txn, u64Bytes(height));
-    }
+    byte[] value = read(txn -> blocks.get(txn, u64Bytes(height)));
     if (value == null) {
       return Optional.empty();
     }
@@ -145,45 +143,37 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public Optional<BlockHeader> header(long height) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] value = blocks.get(txn, u64Bytes(height));
-      if (value == null) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(BlockHeader.read(new CanonicalReader(value)));
-      } catch (DecodingException e) {
-        throw new StoreException("stored block " + height + " has a corrupt header: " + e.getMessage(), e);
-      }
+    byte[] value = read(txn -> blocks.get(txn, u64Bytes(height)));
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(BlockHeader.read(new CanonicalReader(value)));
+    } catch (DecodingException e) {
+      throw new StoreException("stored block " + height + " has a corrupt header: " + e.getMessage(), e);
     }
   }
 
   @Override
   public OptionalLong heightOf(Hash blockHash) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] value = blockHashes.get(txn, blockHash.toBytes());
-      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
-    }
+    byte[] value = read(txn -> blockHashes.get(txn, blockHash.toBytes()));
+    return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
   }
 
   @Override
   public Optional<TxLocation> locate(Hash txId) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] value = txs.get(txn, txId.toBytes());
-      if (value == null) {
-        return Optional.empty();
-      }
-      CanonicalReader reader = new CanonicalReader(value);
-      return Optional.of(new TxLocation(reader.u64("height"), (int) reader.u32("index"), reader.u64("namespace")));
+    byte[] value = read(txn -> txs.get(txn, txId.toBytes()));
+    if (value == null) {
+      return Optional.empty();
     }
+    CanonicalReader reader = new CanonicalReader(value);
+    return Optional.of(new TxLocation(reader.u64("height"), (int) reader.u32("index"), reader.u64("namespace")));
   }
 
   @Override
   public OptionalLong finalizedNonce(PublicKey sender) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] value = nonces.get(txn, sender.toBytes());
-      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
-    }
+    byte[] value = read(txn -> nonces.get(txn, sender.toBytes()));
+    return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
   }
 
   @Override
@@ -272,17 +262,24 @@ public final class LmdbNodeStore implements NodeStore {
   @Override
   public List<PendingTx> pending() {
     List<PendingTx> out = new ArrayList<>();
-    try (Txn<byte[]> txn = env.txnRead(); CursorIterable<byte[]> entries = mempool.iterate(txn)) {
-      for (CursorIterable.KeyVal<byte[]> entry : entries) {
-        CanonicalReader reader = new CanonicalReader(entry.val());
-        try {
-          long seq = reader.u64("admission seq");
-          Transaction tx = Transaction.read(reader);
-          reader.end();
-          out.add(new PendingTx(tx, seq));
-        } catch (DecodingException e) {
-          throw new StoreException("stored mempool entry is corrupt: " + e.getMessage(), e);
+    List<byte[]> stored = read(txn -> {
+      List<byte[]> values = new ArrayList<>();
+      try (CursorIterable<byte[]> entries = mempool.iterate(txn)) {
+        for (CursorIterable.KeyVal<byte[]> entry : entries) {
+          values.add(entry.val());
         }
+      }
+      return values;
+    });
+    for (byte[] value : stored) {
+      CanonicalReader reader = new CanonicalReader(value);
+      try {
+        long seq = reader.u64("admission seq");
+        Transaction tx = Transaction.read(reader);
+        reader.end();
+        out.add(new PendingTx(tx, seq));
+      } catch (DecodingException e) {
+        throw new StoreException("stored mempool entry is corrupt: " + e.getMessage(), e);
       }
     }
     out.sort(Comparator.comparingLong(PendingTx::admissionSeq));
@@ -335,10 +332,8 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public OptionalLong bundleHeight(Hash bundleKey) {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] value = bundles.get(txn, bundleKey.toBytes());
-      return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
-    }
+    byte[] value = read(txn -> bundles.get(txn, bundleKey.toBytes()));
+    return value == null ? OptionalLong.empty() : OptionalLong.of(u64(value));
   }
 
   @Override
@@ -360,28 +355,60 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public List<byte[]> pendingBundles() {
-    List<byte[]> out = new ArrayList<>();
-    try (Txn<byte[]> txn = env.txnRead(); CursorIterable<byte[]> entries = bundlePool.iterate(txn)) {
-      for (CursorIterable.KeyVal<byte[]> entry : entries) {
-        out.add(entry.val());
+    return read(txn -> {
+      List<byte[]> out = new ArrayList<>();
+      try (CursorIterable<byte[]> entries = bundlePool.iterate(txn)) {
+        for (CursorIterable.KeyVal<byte[]> entry : entries) {
+          out.add(entry.val());
+        }
       }
-    }
-    return out;
+      return out;
+    });
   }
 
-  private void write(java.util.function.Consumer<Txn<byte[]>> body) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      body.accept(txn);
-      txn.commit();
-    } catch (LmdbException e) {
-      throw new StoreException("LMDB write failed: " + e.getMessage(), e);
+  private void write(Consumer<Txn<byte[]>> body) {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      try (Txn<byte[]> txn = env.txnWrite()) {
+        body.accept(txn);
+        txn.commit();
+      } catch (LmdbException e) {
+        throw new StoreException("LMDB write failed: " + e.getMessage(), e);
+      }
+    } finally {
+      lifecycle.readLock().unlock();
     }
   }
 
+  private <T> T read(Function<Txn<byte[]>, T> body) {
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      try (Txn<byte[]> txn = env.txnRead()) {
+        return body.apply(txn);
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void ensureOpen() {
+    if (env.isClosed()) {
+      throw new StoreException("the store is closed");
+    }
+  }
+
+  /** Waits for the reads and writes under way, then closes; later ones fail with {@link StoreException}. */
   @Override
   public void close() {
-    if (!env.isClosed()) {
-      env.close();
+    lifecycle.writeLock().lock();
+    try {
+      if (!env.isClosed()) {
+        env.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
     }
   }
 

@@ -10,10 +10,17 @@ import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.store.LmdbNodeStore;
+import dev.tandem.node.store.NodeStore;
+import dev.tandem.node.store.StoreException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +118,66 @@ class MempoolTest {
     assertThat(admission.finish()).isEqualTo(tx);
     assertThat(store.pending()).isEmpty();
     assertThat(newMempool(10, 4).size()).isZero();
+  }
+
+  @Test
+  void duringABlockWriteItsTransactionsAreFinalizedAndOtherAdmissionsDoNotWait() throws Exception {
+    Transaction a0 = tx(alice, 0);
+    Transaction a1 = tx(alice, 1);
+    Transaction b0 = tx(bob, 0);
+    mempool.admit(a0.encode());
+    mempool.admit(a1.encode());
+    Transaction rivalA0 = tx(alice, 100, 0, "rival".getBytes());
+    AtomicReference<Runnable> duringWrite = new AtomicReference<>();
+    Mempool hooked = new Mempool(storeCalling(duringWrite), new TxValidator(CHAIN, MAX_PAYLOAD, FEE_PER_BYTE), 10, 4);
+    duringWrite.set(() -> {
+      // Another thread admits while the block is being written: it must not wait for the write.
+      // (Bounded only so that a regression fails instead of hanging; not a timing assertion.)
+      assertThat(CompletableFuture.supplyAsync(() -> hooked.admit(b0.encode())))
+          .succeedsWithin(Duration.ofSeconds(30)).isEqualTo(b0);
+      assertThat(hooked.get(a0.id())).isEmpty();
+      assertThat(catchThrowableOfType(AdmissionException.class, () -> hooked.admit(a0.encode())).reason())
+          .isEqualTo(RejectReason.DUPLICATE);
+      assertThat(catchThrowableOfType(AdmissionException.class, () -> hooked.admit(rivalA0.encode())).reason())
+          .isEqualTo(RejectReason.NONCE_TOO_LOW);
+      assertThat(hooked.orderable(10, Long.MAX_VALUE)).containsExactly(a1, b0);
+    });
+    hooked.commit(Block.build(CHAIN, 1, Hash.ZERO, 1, alice.publicKey(), List.of(a0)));
+    assertThat(hooked.orderable(10, Long.MAX_VALUE)).containsExactly(a1, b0);
+    assertThat(catchThrowableOfType(AdmissionException.class, () -> hooked.admit(a0.encode())).reason())
+        .isEqualTo(RejectReason.DUPLICATE);
+  }
+
+  @Test
+  void aFailedBlockWritePutsEverythingBack() {
+    Transaction a0 = tx(alice, 0);
+    Transaction a1 = tx(alice, 1);
+    mempool.admit(a0.encode());
+    mempool.admit(a1.encode());
+    Transaction rivalA0 = tx(alice, 100, 0, "rival".getBytes());
+    // Height 2 does not extend an empty log: the store refuses the write.
+    Block gap = Block.build(CHAIN, 2, Hash.ZERO, 1, alice.publicKey(), List.of(rivalA0));
+    assertThatThrownBy(() -> mempool.commit(gap)).isInstanceOf(StoreException.class);
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactly(a0, a1);
+    assertThat(mempool.nextNonce(alice.publicKey())).isEqualTo(2);
+    assertThat(rejection(tx(alice, 100, 1, "other".getBytes()).encode())).isEqualTo(RejectReason.NONCE_IN_USE);
+    assertThat(commit(1, Hash.ZERO, a0)).isNotNull();
+    assertThat(mempool.orderable(10, Long.MAX_VALUE)).containsExactly(a1);
+  }
+
+  /** The test's store, running {@code duringWrite} inside every block commit before the write itself. */
+  private NodeStore storeCalling(AtomicReference<Runnable> duringWrite) {
+    return (NodeStore) Proxy.newProxyInstance(NodeStore.class.getClassLoader(), new Class<?>[] {NodeStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("commitBlock")) {
+            duringWrite.get().run();
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Test
