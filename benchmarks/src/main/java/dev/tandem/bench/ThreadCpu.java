@@ -1,8 +1,11 @@
 package dev.tandem.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,23 +13,62 @@ import java.util.Map;
  * CPU time per thread group over a measured interval, from the JVM's per-thread counters (user and
  * system time). Threads are grouped by name with numbers and peer-id suffixes removed, so the four
  * validators' "tandem-consensus" threads count together. Threads that ended during the interval
- * and JVM-internal threads (JIT, GC) are not seen; the total says how much of the machine was.
+ * and JVM-internal threads (JIT, GC) are not seen there, so the report also gives the whole
+ * process' CPU and how busy the machine was (from {@code /proc/stat}, where readable).
  */
 public final class ThreadCpu {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final Map<Long, Long> startCpu = new HashMap<>();
   private final long startNanos;
+  private final long startProcessCpu;
+  private final long[] startMachine;
 
   private ThreadCpu() {
     for (long id : threads.getAllThreadIds()) {
       startCpu.put(id, threads.getThreadCpuTime(id));
     }
+    startProcessCpu = processCpuNanos();
+    startMachine = machineTicks();
     startNanos = System.nanoTime();
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  /** Busy and total jiffies of all cores since boot, or null where /proc/stat cannot be read. */
+  private static long[] machineTicks() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < fields.length; i++) {
+        total += Long.parseLong(fields[i]);
+      }
+      long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+      return new long[] {total - idle, total};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Starts an interval now. */
   public static ThreadCpu start() {
     return new ThreadCpu();
+  }
+
+  /**
+   * As {@link #report(int)}, plus the process' CPU per item done in the interval (e.g. committed
+   * payloads): the efficiency figure that other load on the machine moves least.
+   */
+  public String report(int limit, long items) {
+    long processCpu = processCpuNanos();
+    String report = report(limit);
+    if (items <= 0 || processCpu < 0) {
+      return report;
+    }
+    return report + String.format("%n  cpu per item: %.0f µs (process CPU over %d items)",
+        (processCpu - startProcessCpu) / 1e3 / items, items);
   }
 
   /** The interval's CPU per thread group, as a share of one core, largest first, at most {@code limit} rows. */
@@ -43,8 +85,14 @@ public final class ThreadCpu {
       groups.merge(group, cpu - startCpu.getOrDefault(id, 0L), Long::sum);
     }
     long total = groups.values().stream().mapToLong(Long::longValue).sum();
-    StringBuilder out = new StringBuilder(String.format("  cpu: %.2f cores in live threads over %.1f s:", total / wall,
-        wall / 1e9));
+    long processCpu = processCpuNanos();
+    long[] machine = machineTicks();
+    StringBuilder out = new StringBuilder(String.format("  cpu over %.1f s: process %.2f cores", wall / 1e9,
+        processCpu < 0 ? Double.NaN : (processCpu - startProcessCpu) / wall));
+    if (machine != null && startMachine != null && machine[1] > startMachine[1]) {
+      out.append(String.format(", machine %.0f%% busy", 100.0 * (machine[0] - startMachine[0]) / (machine[1] - startMachine[1])));
+    }
+    out.append(String.format("; %.2f cores in live threads:", total / wall));
     groups.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(limit)
         .forEach(e -> out.append(String.format(" %s %.0f%%,", e.getKey(), 100 * e.getValue() / wall)));
     out.setLength(out.length() - 1);

@@ -156,7 +156,7 @@ public final class OrderingBench {
         ThreadCpu cpu = ThreadCpu.start();
         LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN);
         System.out.println(row(r));
-        System.out.println(cpu.report(12));
+        System.out.println(cpu.report(12, r.committed()));
         if (r.firstError() != null) {
           System.out.println("  first error: " + r.firstError());
         }

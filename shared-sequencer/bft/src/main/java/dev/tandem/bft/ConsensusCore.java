@@ -239,6 +239,7 @@ public final class ConsensusCore {
     safety = new SafetyState(p.view(), safety.highQc(), safety.lockedChain());
     safetyChanged = true;
     Vote vote = Vote.sign(config.key(), chainId, p.view(), block.height(), block.hash(), p.justify().view());
+    verified.add(vote);
     PublicKey next = validators.leader(p.view() + 1);
     if (next.equals(me)) {
       onVote(me, vote, true);
@@ -314,7 +315,9 @@ public final class ConsensusCore {
     if (qc.equals(genesisQc)) {
       return true;
     }
-    return qc.chainId() == chainId && cachedVerify(qc, () -> qc.verify(validators).valid());
+    // A signature on a vote this node signed or already verified (its own, mostly) is not checked again.
+    return qc.chainId() == chainId
+        && cachedVerify(qc, () -> qc.verify(validators, signature -> verified.contains(qc.voteOf(signature))).valid());
   }
 
   /** Verifies a QC and, when its block is known, adopts it: high QC, commits, view. */

@@ -8,6 +8,7 @@ import dev.tandem.bft.ConsensusMessage.BlockResponse;
 import dev.tandem.bft.ConsensusMessage.Proposal;
 import dev.tandem.bft.ConsensusMessage.Timeout;
 import dev.tandem.bft.ConsensusMessage.VoteMessage;
+import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.bft.quorum.Signature;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.bft.quorum.Vote;
@@ -135,6 +136,42 @@ class ConsensusCoreTest {
           .broadcast());
     }
     assertThat(sent).anyMatch(m -> m instanceof Proposal p && p.view() == 2);
+  }
+
+  @Test
+  void aQcThatForgesThisNodesSignatureIsRejectedThoughItsOwnVotesAreNotCheckedAgain() {
+    PublicKey leader1 = set.leader(1);
+    PublicKey leader2 = set.leader(2);
+    PublicKey replica = set.keys().stream().filter(k -> !k.equals(leader1) && !k.equals(leader2)).findFirst()
+        .orElseThrow();
+    Proposal first = (Proposal) core(leader1).start(0).broadcast().get(0);
+    Block block1 = first.block();
+    List<PublicKey> others = set.keys().stream().filter(k -> !k.equals(replica)).limit(2).toList();
+    List<Signature> genuine = new ArrayList<>();
+    for (PublicKey other : others) {
+      genuine.add(Vote.sign(keyOf(other), CHAIN, 1, block1.height(), block1.hash(), 0).signature());
+    }
+    // In the replica's name: its signature over another view's vote, which verifies for no vote of view 1.
+    Signature forged = Vote.sign(keyOf(replica), CHAIN, 7, block1.height(), block1.hash(), 0).signature();
+    Signature own = Vote.sign(keyOf(replica), CHAIN, 1, block1.height(), block1.hash(), 0).signature();
+    Block block2 = Block.build(CHAIN, 2, block1.hash(), 2, leader2, List.of());
+
+    for (boolean forgedQc : List.of(true, false)) {
+      ConsensusCore node = core(replica);
+      node.start(0);
+      assertThat(node.onMessage(leader1, first, 1).direct()).as("votes for view 1").hasSize(1);
+      List<Signature> signatures = new ArrayList<>(genuine);
+      signatures.add(forgedQc ? forged : own);
+      QuorumCertificate qc = QuorumCertificate.of(CHAIN, 1, block1.height(), block1.hash(), 0, signatures);
+      Proposal second = Proposal.sign(keyOf(leader2), CHAIN, 2, block2, qc, Optional.empty());
+      Output out = node.onMessage(leader2, second, 3);
+      if (forgedQc) {
+        assertThat(out.direct()).as("no vote on a QC with a forged signature").isEmpty();
+      } else {
+        assertThat(out.direct()).singleElement()
+            .satisfies(d -> assertThat(((VoteMessage) d.message()).vote().view()).isEqualTo(2));
+      }
+    }
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Votes of more than 2/3 of the stake for one block in one view. Signatures are sorted by signer,
@@ -46,8 +47,21 @@ public record QuorumCertificate(long chainId, long view, long height, Hash block
     return Vote.signingBytes(chainId, view, height, blockHash, parentView);
   }
 
+  /** The vote that {@code signature}, one of this QC's, stands for. */
+  public Vote voteOf(Signature signature) {
+    return new Vote(chainId, view, height, blockHash, parentView, signature);
+  }
+
   /** Checks membership, no duplicates, every signature, and that the signers hold a quorum of stake. */
   public Verification verify(ValidatorSet validators) {
+    return verify(validators, signature -> false);
+  }
+
+  /**
+   * As {@link #verify(ValidatorSet)}, but a signature for which {@code alreadyVerified} holds (the
+   * caller produced or checked that exact vote before) is taken without its Ed25519 check.
+   */
+  public Verification verify(ValidatorSet validators, Predicate<Signature> alreadyVerified) {
     if (view == 0) {
       return Verification.failed("a view-0 QC is the genesis QC, accepted only by equality");
     }
@@ -66,7 +80,7 @@ public record QuorumCertificate(long chainId, long view, long height, Hash block
       if (memberStake == 0) {
         return Verification.failed("signer " + signature.signer() + " is not in the validator set");
       }
-      if (!signature.verify(message)) {
+      if (!alreadyVerified.test(signature) && !signature.verify(message)) {
         return Verification.failed("signature by " + signature.signer() + " does not verify");
       }
       stake += memberStake;

@@ -69,6 +69,23 @@ class QuorumCertificateTest {
   }
 
   @Test
+  void onlyTheSignaturesTheCallerVouchesForSkipTheirCheck() {
+    QuorumCertificate good = qcBy(keys.subList(0, 3));
+    List<Signature> signatures = new ArrayList<>(good.signatures());
+    byte[] forged = signatures.get(1).bytes();
+    forged[10] ^= 1;
+    Signature bad = new Signature(signatures.get(1).signer(), forged);
+    signatures.set(1, bad);
+    QuorumCertificate withBad = new QuorumCertificate(CHAIN, 5, 3, block, 4, signatures);
+    // Vouching for the genuine signatures does not cover the bad one; vouching for it does (the caller's promise).
+    assertThat(withBad.verify(set, good.signatures()::contains).valid()).isFalse();
+    assertThat(withBad.verify(set, bad::equals).valid()).isTrue();
+    // Membership, order and quorum are still checked for vouched signatures.
+    assertThat(qcBy(keys.subList(0, 2)).verify(set, signature -> true).valid()).isFalse();
+    assertThat(good.voteOf(good.signatures().get(0)).verify(set).valid()).isTrue();
+  }
+
+  @Test
   void duplicateSignerIsRejectedByVerifyAndDecode() {
     QuorumCertificate two = qcBy(keys.subList(0, 2));
     List<Signature> signatures = new ArrayList<>(two.signatures());
