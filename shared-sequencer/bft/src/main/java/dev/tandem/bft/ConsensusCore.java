@@ -129,6 +129,27 @@ public final class ConsensusCore {
     return new SafetyState(0, genesis(chainId).qc(), List.of());
   }
 
+  /**
+   * Whether this node keeps the block: in its tree of blocks above the committed height (or the
+   * committed tip), or in a message set aside until a missing ancestor arrives. The shell keeps
+   * per-block state only for blocks held here.
+   */
+  public boolean holds(Hash blockHash) {
+    if (blocks.containsKey(blockHash)) {
+      return true;
+    }
+    for (Pending waiting : pending) {
+      if (waiting.message() instanceof Proposal p && p.block().hash().equals(blockHash)) {
+        return true;
+      }
+      if (waiting.message() instanceof BlockResponse r
+          && r.blocks().stream().anyMatch(b -> b.block().hash().equals(blockHash))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public long currentView() {
     return currentView;
   }
@@ -205,7 +226,9 @@ public final class ConsensusCore {
         || block.header().chainId() != chainId || !p.isSignedBy(leader, chainId)) {
       return;
     }
-    detectEquivocation(p);
+    if (!detectEquivocation(p)) {
+      return;
+    }
     if (p.tc().isPresent()) {
       TimeoutCertificate tc = p.tc().get();
       if (tc.view() != p.view() - 1 || !acceptTc(tc, from)) {
@@ -248,18 +271,27 @@ public final class ConsensusCore {
     }
   }
 
-  /** Keeps the first signed proposal of each recent view; a second one for another block is evidence. */
-  private void detectEquivocation(Proposal p) {
-    if (p.view() + EQUIVOCATION_WINDOW_VIEWS < currentView) {
-      return;
+  /**
+   * Keeps the first signed proposal of each recent view; a second one for another block is evidence.
+   * Returns false for that second one: it is not processed further, so that an equivocating leader
+   * cannot fill this node's block tree with variants of its view's block (should a quorum certify
+   * one of them, this node fetches it by block sync).
+   */
+  private boolean detectEquivocation(Proposal p) {
+    // Outside the window: too old to matter, or too far ahead to keep (a faulty leader could sign
+    // proposals for every future view it leads).
+    if (p.view() + EQUIVOCATION_WINDOW_VIEWS < currentView || p.view() > currentView + EQUIVOCATION_WINDOW_VIEWS) {
+      return true;
     }
     Proposal first = proposalByView.putIfAbsent(p.view(), p);
-    if (first != null && !first.block().hash().equals(p.block().hash()) && equivocationReported.add(p.view())) {
+    boolean conflicting = first != null && !first.block().hash().equals(p.block().hash());
+    if (conflicting && equivocationReported.add(p.view())) {
       outEvidence.add(Equivocation.of(chainId, first, p));
     }
     while (!proposalByView.isEmpty() && proposalByView.firstKey() + EQUIVOCATION_WINDOW_VIEWS < currentView) {
       equivocationReported.remove(proposalByView.pollFirstEntry().getKey());
     }
+    return !conflicting;
   }
 
   /** {@code own}: the vote this node just signed; any vote that came as a message is verified, whoever sent it. */

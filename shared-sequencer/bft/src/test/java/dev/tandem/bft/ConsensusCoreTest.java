@@ -85,6 +85,9 @@ class ConsensusCoreTest {
     assertThat(conflicting.safetyStateToPersist()).isNull();
     // The leader signed two blocks for view 1: evidence anyone with the validator set can check.
     assertThat(conflicting.evidence()).hasSize(1);
+    // Only the first is kept: an equivocating leader cannot fill the block tree with variants.
+    assertThat(follower.holds(proposal.block().hash())).isTrue();
+    assertThat(follower.holds(other.hash())).isFalse();
     Equivocation evidence = conflicting.evidence().get(0);
     assertThat(evidence.leader()).isEqualTo(leader);
     assertThat(evidence.verify(CHAIN, set).valid()).isTrue();

@@ -267,10 +267,15 @@ public final class BftOrdering implements Ordering {
     return ValidationResult.ACCEPT;
   }
 
-  /** On the consensus thread. */
+  /**
+   * On the consensus thread. A message's blocks are tracked before the core sees them (a proposal
+   * this node builds in the same step may extend them) and forgotten again unless the core kept
+   * them, so that a faulty validator's messages leave nothing behind.
+   */
   private void handle(PublicKey sender, ConsensusMessage message) {
     remember(message);
     apply(core.onMessage(sender, message, now()));
+    blocksOf(message).forEach(block -> forgetUnlessHeld(block.hash()));
   }
 
   /**
@@ -507,10 +512,23 @@ public final class BftOrdering implements Ordering {
   }
 
   private void remember(ConsensusMessage message) {
+    blocksOf(message).forEach(this::track);
+  }
+
+  private static List<Block> blocksOf(ConsensusMessage message) {
     if (message instanceof ConsensusMessage.Proposal proposal) {
-      track(proposal.block());
-    } else if (message instanceof ConsensusMessage.BlockResponse response) {
-      response.blocks().forEach(certified -> track(certified.block()));
+      return List.of(proposal.block());
+    }
+    if (message instanceof ConsensusMessage.BlockResponse response) {
+      return response.blocks().stream().map(CertifiedBlock::block).toList();
+    }
+    return List.of();
+  }
+
+  /** Drops a tracked block that neither the core holds nor the finalizer still has to write. */
+  private void forgetUnlessHeld(Hash block) {
+    if (!core.holds(block) && !committedUnwritten.containsKey(block)) {
+      uncommitted.remove(block);
     }
   }
 
@@ -534,8 +552,10 @@ public final class BftOrdering implements Ordering {
     uncommitted.put(block.hash(), new Pending(block.header().parentHash(), block.height(), ids, bundleKeys));
   }
 
+  /** Forgets written blocks, and blocks the core dropped meanwhile (set aside, then never accepted). */
   private void forgetUpTo(long height) {
     uncommitted.values().removeIf(pending -> pending.height() <= height);
+    new ArrayList<>(uncommitted.keySet()).forEach(this::forgetUnlessHeld);
   }
 
   /** What the uncommitted ancestors of a block already carry: transaction ids and bundle keys. */
@@ -633,6 +653,11 @@ public final class BftOrdering implements Ordering {
     return droppedMessages.get();
   }
 
+  /** How many blocks the shell tracks as uncommitted or unwritten (read on the consensus thread; for tests). */
+  int trackedBlocks() throws Exception {
+    return thread.submit(uncommitted::size).get(30, TimeUnit.SECONDS);
+  }
+
   /** How many transactions of compact proposals this node had to fetch from proposers. */
   public long fetchedTransactions() {
     return fetchedTransactions.get();
@@ -647,21 +672,24 @@ public final class BftOrdering implements Ordering {
     closed = true;
     assembler.shutdownNow();
     fetchResponder.shutdownNow();
-    thread.shutdown();
-    finalizer.shutdown();
-    try {
-      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-        thread.shutdownNow();
-      }
-      // A block write under way finishes before the store closes.
-      if (!finalizer.awaitTermination(10, TimeUnit.SECONDS)) {
-        finalizer.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // The consensus thread first: a step still running may hand the finalizer a committed block.
+    // Then the finalizer: a block write under way finishes before the store closes.
+    stop(thread);
+    stop(finalizer);
     if (store != null) {
       store.close();
+    }
+  }
+
+  private static void stop(ExecutorService executor) {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -3,6 +3,9 @@ package dev.tandem.node.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tandem.bft.ConsensusCodec;
+import dev.tandem.bft.ConsensusMessage.Proposal;
+import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.client.TandemClient;
 import dev.tandem.client.TxReceipt;
 import dev.tandem.core.Block;
@@ -13,12 +16,15 @@ import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
+import dev.tandem.node.net.NodeNetwork;
+import dev.tandem.p2p.PeerId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +113,61 @@ class ConsensusNetworkTest {
       height = now;
     }
     return height;
+  }
+
+  @Test
+  void aValidatorsBogusProposalsLeaveNothingTrackedAtItsPeers() throws Exception {
+    prepare();
+    BftOrdering[] watched = new BftOrdering[1];
+    nodes[0] = TandemNode.start(config(0), (c, k) -> watched[0] = new BftOrdering(c, k));
+    for (int i = 1; i < 4; i++) {
+      start(i);
+    }
+    Hash first = send(1, "first");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, first));
+    KeyPair byzantine = fixture.keys.get(1);
+    PeerId target = PeerId.fromEd25519PublicKey(fixture.keys.get(0).publicKey().toBytes());
+    NodeNetwork network = nodes[1].p2p().orElseThrow();
+    ConsensusCodec codec = new ConsensusCodec(1 << 20);
+    Random random = new Random(5);
+    // Proposals no honest leader sends: far-future views and heights, unknown parents, QCs without
+    // signatures. Before the shell forgot what the core refused, each one stayed tracked for good.
+    for (int i = 0; i < 300; i++) {
+      long height = 1_000_000 + i;
+      Block block = Block.build(CHAIN, height, randomHash(random), 1, byzantine.publicKey(), List.of());
+      QuorumCertificate qc = new QuorumCertificate(CHAIN, height - 1, height - 1, randomHash(random), height - 2,
+          List.of());
+      network.send(target, BftOrdering.DIRECT_PROTOCOL,
+          codec.encode(Proposal.sign(byzantine, CHAIN, height, block, qc, Optional.empty())));
+    }
+    // Then a second block for a recent view that validator 1 led: evidence, which node 0 keeps. The
+    // stream is ordered and node 0 handles messages in arrival order, so once the evidence is there,
+    // every bogus proposal before it was handled.
+    long tip = nodes[0].finalizedHeight();
+    long height = tip;
+    while (height > 0 && !nodes[0].blocks().get(height).orElseThrow().header().proposer()
+        .equals(byzantine.publicKey())) {
+      height--;
+    }
+    assertThat(height).as("a finalized block that validator 1 proposed").isPositive();
+    Block led = nodes[0].blocks().get(height).orElseThrow();
+    long view = QuorumCertificate.decode(nodes[0].blocks().certificate(height)).view();
+    Block rival = Block.build(CHAIN, led.height(), led.header().parentHash(), led.header().timestampMillis() + 1,
+        byzantine.publicKey(), List.of());
+    network.send(target, BftOrdering.DIRECT_PROTOCOL, codec.encode(Proposal.sign(byzantine, CHAIN, view, rival,
+        QuorumCertificate.genesis(CHAIN, Hash.ZERO), Optional.empty())));
+    await().atMost(Duration.ofSeconds(30)).until(() -> watched[0].equivocations().stream()
+        .anyMatch(e -> e.view() == view && e.leader().equals(byzantine.publicKey())));
+    assertThat(watched[0].trackedBlocks()).as("blocks tracked after the bogus proposals").isLessThan(16);
+    // And consensus goes on.
+    Hash after = send(2, "after");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, after) && finalizedOn(1, after));
+  }
+
+  private static Hash randomHash(Random random) {
+    byte[] bytes = new byte[Hash.LENGTH];
+    random.nextBytes(bytes);
+    return Hash.of(bytes);
   }
 
   @Test
