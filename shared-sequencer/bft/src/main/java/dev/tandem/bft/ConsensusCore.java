@@ -42,6 +42,12 @@ public final class ConsensusCore {
   private static final int MAX_VERIFIED_CACHE = 4096;
   /** Proposals are compared for equivocation over this many recent views. */
   private static final int EQUIVOCATION_WINDOW_VIEWS = 64;
+  /**
+   * Votes and timeouts for views further ahead of this node's are dropped, so that a faulty
+   * validator signing them for every future view cannot grow its state. A node that far behind
+   * catches up through the QCs and TCs that messages carry, and through block sync.
+   */
+  private static final int MAX_VIEWS_AHEAD = 64;
   /** A proposal's timestamp may run this far ahead of the local clock. */
   private static final long MAX_CLOCK_DRIFT_MILLIS = 30_000;
 
@@ -280,7 +286,7 @@ public final class ConsensusCore {
   private boolean detectEquivocation(Proposal p) {
     // Outside the window: too old to matter, or too far ahead to keep (a faulty leader could sign
     // proposals for every future view it leads).
-    if (p.view() + EQUIVOCATION_WINDOW_VIEWS < currentView || p.view() > currentView + EQUIVOCATION_WINDOW_VIEWS) {
+    if (p.view() + EQUIVOCATION_WINDOW_VIEWS < currentView || p.view() > currentView + MAX_VIEWS_AHEAD) {
       return true;
     }
     Proposal first = proposalByView.putIfAbsent(p.view(), p);
@@ -297,13 +303,13 @@ public final class ConsensusCore {
   /** {@code own}: the vote this node just signed; any vote that came as a message is verified, whoever sent it. */
   private void onVote(PublicKey from, Vote vote, boolean own) {
     long view = vote.view();
-    if (vote.chainId() != chainId || view < 1 || view + 1 < currentView || qcFormed.contains(view)
-        || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
+    if (vote.chainId() != chainId || view < 1 || view + 1 < currentView || view > currentView + MAX_VIEWS_AHEAD
+        || qcFormed.contains(view) || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
       return;
     }
     PublicKey signer = vote.signature().signer();
-    Map<PublicKey, Vote> forView = votes.computeIfAbsent(view, v -> new HashMap<>());
-    Vote previous = forView.get(signer);
+    Map<PublicKey, Vote> forView = votes.get(view);
+    Vote previous = forView == null ? null : forView.get(signer);
     // Each signer counts once per view, for the first block it voted for; a replay re-counts it.
     if (previous != null && !previous.equals(vote)) {
       return;
@@ -311,6 +317,7 @@ public final class ConsensusCore {
     if (!own && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
       return;
     }
+    forView = votes.computeIfAbsent(view, v -> new HashMap<>());
     forView.put(signer, vote);
     List<Signature> signatures = new ArrayList<>();
     long stake = 0;
@@ -537,7 +544,7 @@ public final class ConsensusCore {
     if (acceptQc(t.highQc(), from) == QcResult.NEED_BLOCK) {
       stash(from, t);
     }
-    if (t.view() < currentView) {
+    if (t.view() < currentView || t.view() > currentView + MAX_VIEWS_AHEAD) {
       return;
     }
     recordTimeout(t);

@@ -10,10 +10,12 @@ import dev.tandem.bft.ConsensusMessage.Timeout;
 import dev.tandem.bft.ConsensusMessage.VoteMessage;
 import dev.tandem.bft.quorum.QuorumCertificate;
 import dev.tandem.bft.quorum.Signature;
+import dev.tandem.bft.quorum.TimeoutCertificate;
 import dev.tandem.bft.quorum.ValidatorSet;
 import dev.tandem.bft.quorum.Vote;
 import dev.tandem.core.Block;
 import dev.tandem.core.DecodingException;
+import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.PublicKey;
 import dev.tandem.core.Transaction;
@@ -173,6 +175,50 @@ class ConsensusCoreTest {
       } else {
         assertThat(out.direct()).singleElement()
             .satisfies(d -> assertThat(((VoteMessage) d.message()).vote().view()).isEqualTo(2));
+      }
+    }
+  }
+
+  @Test
+  void votesAndTimeoutsForViewsFarAheadAreDropped() {
+    PublicKey node = set.keys().get(0);
+    List<PublicKey> others = set.keys().stream().filter(k -> !k.equals(node)).toList();
+    QuorumCertificate genesisQc = ConsensusCore.genesis(CHAIN).qc();
+    byte[] filler = new byte[32];
+    Arrays.fill(filler, (byte) 7);
+    Hash unknown = Hash.of(filler);
+    for (long ahead : List.of(1L, 64L, 65L, 100_000L)) {
+      // Votes by a quorum for a view whose next leader is this node, for a block it does not have:
+      // within reach it forms the QC and asks for the block; beyond, the votes are dropped.
+      ConsensusCore core = core(node);
+      core.start(0);
+      long view = core.currentView() + ahead;
+      while (!set.leader(view + 1).equals(node)) {
+        view++;
+      }
+      long votedView = view;
+      List<Output.Directed> asked = new ArrayList<>();
+      for (PublicKey other : others) {
+        asked.addAll(core.onMessage(other, new VoteMessage(Vote.sign(keyOf(other), CHAIN, votedView, 5, unknown, 0)),
+            1).direct());
+      }
+      assertThat(asked).as("votes %d views ahead", votedView - core.currentView())
+          .hasSize(votedView <= core.currentView() + 64 ? 1 : 0).allMatch(d -> d.message() instanceof BlockRequest);
+
+      // Timeouts by more than a third for a view ahead: within reach this node joins it (and, timing out
+      // there itself, completes a TC and moves one view further); beyond, it stays.
+      ConsensusCore joiner = core(node);
+      joiner.start(0);
+      long start = joiner.currentView();
+      long timedOut = start + ahead;
+      for (PublicKey other : others.subList(0, 2)) {
+        TimeoutCertificate.Entry entry = TimeoutCertificate.sign(keyOf(other), CHAIN, timedOut, 0);
+        joiner.onMessage(other, new Timeout(timedOut, genesisQc, Optional.empty(), entry.signature()), 1);
+      }
+      if (ahead <= 64) {
+        assertThat(joiner.currentView()).as("timeouts %d views ahead", ahead).isGreaterThanOrEqualTo(timedOut);
+      } else {
+        assertThat(joiner.currentView()).as("timeouts %d views ahead", ahead).isEqualTo(start);
       }
     }
   }
