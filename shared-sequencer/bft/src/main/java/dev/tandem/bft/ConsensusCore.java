@@ -156,6 +156,28 @@ public final class ConsensusCore {
     return false;
   }
 
+  /**
+   * How many votes, timeouts and proposals (and views holding them) this node keeps, and messages
+   * set aside: bounded by the validator count and the view windows, whatever faulty validators
+   * send. The simulator checks the bound after every event.
+   */
+  public int retainedMessages() {
+    int count = votes.size() + timeouts.size() + proposalByView.size() + pending.size();
+    for (Map<PublicKey, Vote> forView : votes.values()) {
+      count += forView.size();
+    }
+    for (Map<PublicKey, Timeout> forView : timeouts.values()) {
+      count += forView.size();
+    }
+    return count;
+  }
+
+  /** The most {@link #retainedMessages} can be for {@code validatorCount} validators. */
+  public static int maxRetainedMessages(int validatorCount) {
+    int views = MAX_VIEWS_AHEAD + 2;
+    return 2 * views * (validatorCount + 1) + EQUIVOCATION_WINDOW_VIEWS + 1 + MAX_VIEWS_AHEAD + MAX_PENDING;
+  }
+
   public long currentView() {
     return currentView;
   }

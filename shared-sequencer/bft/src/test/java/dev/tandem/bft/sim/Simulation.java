@@ -11,7 +11,10 @@ import dev.tandem.bft.ConsensusMessage.VoteMessage;
 import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
+import dev.tandem.bft.quorum.QuorumCertificate;
+import dev.tandem.bft.quorum.TimeoutCertificate;
 import dev.tandem.bft.quorum.ValidatorSet;
+import dev.tandem.bft.quorum.Vote;
 import dev.tandem.bundles.Bundle;
 import dev.tandem.bundles.BundleBuilder;
 import dev.tandem.bundles.BundleRules;
@@ -46,7 +49,7 @@ final class Simulation {
   static final long BASE_TIMEOUT = 400;
 
   /** SPLIT_BUNDLE: a leader that adds part of an atomic bundle (a manifest and only its first leg) to its proposals. */
-  enum Byzantine { NONE, EQUIVOCATE, WITHHOLD_VOTES, GARBAGE, TWIN, SPLIT_BUNDLE }
+  enum Byzantine { NONE, EQUIVOCATE, WITHHOLD_VOTES, GARBAGE, TWIN, SPLIT_BUNDLE, FLOOD }
 
   /**
    * What one run looks like. {@code twinsSplitBrain} splits nodes by {@code side} for the whole run;
@@ -108,6 +111,7 @@ final class Simulation {
   private static final int CRASH = 2;
   private static final int RESTART = 3;
   private static final int GARBAGE_TICK = 4;
+  private static final int FLOOD_TICK = 5;
 
   private final Scenario scenario;
   private final Random random;
@@ -263,6 +267,9 @@ final class Simulation {
       if (node.behaviour == Byzantine.GARBAGE) {
         schedule(50, node.id, GARBAGE_TICK, null, null, 0);
       }
+      if (node.behaviour == Byzantine.FLOOD) {
+        schedule(50, node.id, FLOOD_TICK, null, null, 0);
+      }
     }
     if (scenario.crashes()) {
       for (Node node : nodes) {
@@ -353,6 +360,12 @@ final class Simulation {
           schedule(now + 20 + random.nextInt(200), node.id, GARBAGE_TICK, null, null, 0);
         }
       }
+      case FLOOD_TICK -> {
+        sendFlood(node);
+        if (now < scenario.gstMillis() * 2) {
+          schedule(now + 20 + random.nextInt(200), node.id, FLOOD_TICK, null, null, 0);
+        }
+      }
       default -> throw new IllegalStateException("unknown event");
     }
   }
@@ -369,6 +382,10 @@ final class Simulation {
 
   /** The shell: persist, append commits, check invariants, then send. */
   private void apply(Node node, Output output) {
+    if (node.honest && node.core.retainedMessages() > ConsensusCore.maxRetainedMessages(nodes.size())) {
+      fail("node " + node.id + " retains " + node.core.retainedMessages() + " votes, timeouts and proposals, more"
+          + " than the bound " + ConsensusCore.maxRetainedMessages(nodes.size()));
+    }
     if (output.safetyStateToPersist() != null) {
       node.persisted = output.safetyStateToPersist();
     }
@@ -484,6 +501,35 @@ final class Simulation {
       }
     }
     send(node, peer, bytes);
+  }
+
+  /**
+   * Well-signed messages no honest validator sends, for views far ahead: votes, timeouts and
+   * proposals. Honest nodes must drop them without keeping state for them.
+   */
+  private void sendFlood(Node node) {
+    long base = node.up ? node.core.currentView() : 1;
+    QuorumCertificate genesisQc = ConsensusCore.genesis(CHAIN_ID).qc();
+    for (int i = 0; i < 8; i++) {
+      long view = base + 65 + random.nextInt(1_000_000);
+      byte[] filler = new byte[32];
+      random.nextBytes(filler);
+      Hash hash = Hash.of(filler);
+      List<ConsensusMessage> flood = List.of(
+          new VoteMessage(Vote.sign(node.key, CHAIN_ID, view, view, hash, view - 1)),
+          new ConsensusMessage.Timeout(view, genesisQc, Optional.empty(),
+              TimeoutCertificate.sign(node.key, CHAIN_ID, view, 0).signature()),
+          Proposal.sign(node.key, CHAIN_ID, view, Block.build(CHAIN_ID, view, hash, now, node.key.publicKey(),
+              List.of()), genesisQc, Optional.empty()));
+      for (ConsensusMessage message : flood) {
+        byte[] bytes = codec.encode(message);
+        for (Node peer : nodes) {
+          if (peer != node) {
+            send(node, peer, bytes);
+          }
+        }
+      }
+    }
   }
 
   private boolean linkUp(Node from, Node to) {
