@@ -118,6 +118,9 @@ public final class TandemNode implements AutoCloseable {
     });
     this.ordering = orderingFactory.create(config, key);
     metrics.consensusMessagesDropped(ordering::droppedMessages);
+    if (config.consensusEnabled()) {
+      metrics.consensus(ordering::consensusStatus);
+    }
     bundles.start(mempool, ordering::onBundlePending);
   }
 

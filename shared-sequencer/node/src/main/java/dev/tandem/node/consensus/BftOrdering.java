@@ -25,6 +25,7 @@ import dev.tandem.core.Transaction;
 import dev.tandem.core.Verification;
 import dev.tandem.node.NodeConfig;
 import dev.tandem.node.net.NodeNetwork;
+import dev.tandem.node.ordering.ConsensusStatus;
 import dev.tandem.node.ordering.Ordering;
 import dev.tandem.node.ordering.OrderingContext;
 import dev.tandem.p2p.PeerId;
@@ -93,6 +94,12 @@ public final class BftOrdering implements Ordering {
   /** Answers other validators' transaction fetches (never blocks on the network, unlike the assembler). */
   private final ThreadPoolExecutor fetchResponder;
   private final AtomicLong fetchedTransactions = new AtomicLong();
+  private final AtomicLong viewTimeouts = new AtomicLong();
+  private final AtomicLong equivocationsRecorded = new AtomicLong();
+  /** The core's view, high QC view and retained messages after its last step (written on the consensus thread). */
+  private volatile long statusView;
+  private volatile long statusHighQcView;
+  private volatile int statusRetained;
   /** Writes committed blocks to the log in height order, so that a slow disk write never holds up the next view. */
   private final ExecutorService finalizer;
   /**
@@ -113,7 +120,7 @@ public final class BftOrdering implements Ordering {
   private record Pending(Hash parent, long height, Set<Hash> txIds, Set<Hash> bundleKeys) {}
 
   private OrderingContext context;
-  private NodeNetwork network;
+  private volatile NodeNetwork network;
   private ConsensusStore store;
   private ConsensusCore core;
   private volatile boolean closed;
@@ -419,6 +426,7 @@ public final class BftOrdering implements Ordering {
     }
     for (Equivocation evidence : output.evidence()) {
       store.saveEvidence(evidence);
+      equivocationsRecorded.incrementAndGet();
       LOG.warn("validator {} signed two different blocks for view {} (equivocation); the evidence is kept in the "
           + "consensus store and served by tandem_getEquivocations, and is grounds for slashing", evidence.leader(),
           evidence.view());
@@ -447,6 +455,9 @@ public final class BftOrdering implements Ordering {
         network.broadcast(topic, encoded);
       }
     }
+    statusView = core.currentView();
+    statusHighQcView = core.safetyState().highQc().view();
+    statusRetained = core.retainedMessages();
     output.timer().ifPresent(timer -> {
       long delay = Math.max(0, timer.fireAtMillis() - now());
       if (!closed) {
@@ -505,6 +516,7 @@ public final class BftOrdering implements Ordering {
 
   private void onTimer(long view) {
     if (view == core.currentView()) {
+      viewTimeouts.incrementAndGet();
       LOG.info("view {} timed out without progress (high QC view {}, committed height {}, {} peers)", view,
           core.safetyState().highQc().view(), core.committedTip().height(), network.connectedPeers().size());
     }
@@ -646,6 +658,27 @@ public final class BftOrdering implements Ordering {
   @Override
   public List<Equivocation> equivocations() {
     return store == null ? List.of() : store.evidence();
+  }
+
+  @Override
+  public Optional<ConsensusStatus> consensusStatus() {
+    NodeNetwork net = network;
+    if (net == null) {
+      return Optional.empty();
+    }
+    Set<PeerId> connected = new HashSet<>(net.connectedPeers());
+    int others = 0;
+    int reachable = 0;
+    for (PeerId peer : peerOfValidator.values()) {
+      if (!peer.equals(net.localPeer())) {
+        others++;
+        if (connected.contains(peer)) {
+          reachable++;
+        }
+      }
+    }
+    return Optional.of(new ConsensusStatus(statusView, statusHighQcView, viewTimeouts.get(),
+        equivocationsRecorded.get(), statusRetained, reachable, others));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.tandem.node.metrics;
 
 import dev.tandem.adapters.pipeline.AdapterPipeline;
 import dev.tandem.node.mempool.RejectReason;
+import dev.tandem.node.ordering.ConsensusStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,13 +17,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The node's Prometheus metrics (one registry per node, scraped at {@code GET /metrics}):
  * {@code tandem_txs_admitted_total}, {@code tandem_txs_rejected_total{reason}},
  * {@code tandem_mempool_size}, {@code tandem_finalized_height}, {@code tandem_blocks_finalized_total},
  * {@code tandem_txs_finalized_total}, {@code tandem_block_commit_seconds},
- * {@code tandem_rpc_requests_total{method,outcome}}, {@code tandem_rpc_request_seconds{method}}.
+ * {@code tandem_rpc_requests_total{method,outcome}}, {@code tandem_rpc_request_seconds{method}};
+ * a validator's {@code tandem_consensus_*} ({@link #consensus}).
  */
 public final class NodeMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -61,6 +64,34 @@ public final class NodeMetrics {
     FunctionCounter.builder("tandem_consensus_messages_dropped", dropped, source -> source.get().doubleValue())
         .description("Consensus messages dropped because the consensus thread was too far behind (a flooding"
             + " validator or an overloaded node)").register(registry);
+  }
+
+  /**
+   * A validator's consensus state: {@code tandem_consensus_view}, {@code _high_qc_view},
+   * {@code _view_timeouts_total}, {@code _equivocations_total}, {@code _retained_messages},
+   * {@code _connected_validators} and {@code _other_validators}.
+   */
+  public void consensus(Supplier<Optional<ConsensusStatus>> status) {
+    gauge("tandem_consensus_view", "The view this validator is in", status, s -> s.view());
+    gauge("tandem_consensus_high_qc_view", "The view of the highest quorum certificate this validator holds", status,
+        s -> s.highQcView());
+    FunctionCounter.builder("tandem_consensus_view_timeouts", status,
+            source -> source.get().map(s -> (double) s.viewTimeouts()).orElse(0.0))
+        .description("Views that ended here by their timer, without progress").register(registry);
+    FunctionCounter.builder("tandem_consensus_equivocations", status,
+            source -> source.get().map(s -> (double) s.equivocations()).orElse(0.0))
+        .description("Equivocation evidence recorded (a leader signed two blocks for one view)").register(registry);
+    gauge("tandem_consensus_retained_messages", "Votes, timeouts and proposals the consensus core keeps", status,
+        s -> s.retainedMessages());
+    gauge("tandem_consensus_connected_validators", "Other validators with a live connection to this one", status,
+        s -> s.connectedValidators());
+    gauge("tandem_consensus_other_validators", "Other validators in the set", status, s -> s.otherValidators());
+  }
+
+  private void gauge(String name, String description, Supplier<Optional<ConsensusStatus>> status,
+      ToDoubleFunction<ConsensusStatus> value) {
+    Gauge.builder(name, status, source -> source.get().map(value::applyAsDouble).orElse(Double.NaN))
+        .description(description).register(registry);
   }
 
   public void admitted() {

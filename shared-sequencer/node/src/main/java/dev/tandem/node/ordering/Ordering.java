@@ -45,6 +45,11 @@ public interface Ordering extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /** The consensus state for operators; empty for an ordering without consensus. Any thread. */
+  default java.util.Optional<ConsensusStatus> consensusStatus() {
+    return java.util.Optional.empty();
+  }
+
   /** Equivocation evidence this node saw (leaders that signed two blocks for one view); none without consensus. */
   default java.util.List<dev.tandem.bft.Equivocation> equivocations() {
     return java.util.List.of();

@@ -18,6 +18,10 @@ import dev.tandem.node.NodeConfig;
 import dev.tandem.node.TandemNode;
 import dev.tandem.node.net.NodeNetwork;
 import dev.tandem.p2p.PeerId;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,6 +168,16 @@ class ConsensusNetworkTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, after) && finalizedOn(1, after));
   }
 
+  /** One unlabelled value from the node's {@code GET /metrics}. */
+  private double metric(int index, String name) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(nodes[index].rpcUrl() + "metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.body().lines().filter(line -> line.startsWith(name + " ")).findFirst()
+        .map(line -> Double.parseDouble(line.substring(name.length() + 1).trim()))
+        .orElseThrow(() -> new AssertionError(name + " not in /metrics"));
+  }
+
   private static Hash randomHash(Random random) {
     byte[] bytes = new byte[Hash.LENGTH];
     random.nextBytes(bytes);
@@ -184,9 +198,14 @@ class ConsensusNetworkTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> first.stream().allMatch(id -> finalizedOn(0, id)
         && finalizedOn(1, id) && finalizedOn(2, id) && finalizedOn(3, id)));
     assertSameLog(0, 1, 2, 3);
+    assertThat(metric(0, "tandem_consensus_other_validators")).isEqualTo(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> metric(0, "tandem_consensus_connected_validators") == 3);
+    assertThat(metric(0, "tandem_consensus_view")).isGreaterThanOrEqualTo(metric(0, "tandem_consensus_high_qc_view"))
+        .isPositive();
 
     // One node down: the other three still finalize.
     stop(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> metric(0, "tandem_consensus_connected_validators") == 2);
     Hash whileDown = send(0, "while-3-is-down");
     await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(0, whileDown) && finalizedOn(1, whileDown)
         && finalizedOn(2, whileDown));
