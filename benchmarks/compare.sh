@@ -4,6 +4,8 @@
 #   benchmarks/compare.sh BASELINE_REV [rounds] [rates] [seconds]     (defaults: 3 200,1000,max 10)
 # The baseline is checked out in a git worktree under benchmarks/target/compare-baseline and built
 # there; the working tree is the other side. Prints one result row per run, labelled base or new.
+# BENCH_JAVA_OPTS goes to both sides. Baselines before 2026-12-02 warm up 5 s per phase whatever it
+# says, the working tree 30 s unless -Dtandem.bench.warmupSeconds=5 is given.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rev="${1:?usage: benchmarks/compare.sh BASELINE_REV [rounds] [rates] [seconds]}"
@@ -20,7 +22,7 @@ run() {
   local dir="$1" label="$2" cp
   cp="$dir/benchmarks/target/classes:$(cat "$dir/benchmarks/target/bench-classpath.txt")"
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-    -Dlogback.configurationFile="$dir/benchmarks/logback-bench.xml" -Dtandem.root="$dir" -cp "$cp" \
+    -Dlogback.configurationFile="$dir/benchmarks/logback-bench.xml" -Dtandem.root="$dir" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
     dev.tandem.bench.ordering.OrderingBench tandem "$seconds" "$rates" 256 4 \
     | grep -E "^tandem  " | sort -u | sed "s/^/$label /" || echo "$label run failed (exit ${PIPESTATUS[0]})"
 }

@@ -8,11 +8,12 @@
 #   benchmarks/run.sh adapters [args]       generic adapter to local DA and anvil blobs vs raw posts (layers payloadSizes localMiB anvilMiB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# BENCH_SKIP_BUILD=1 reuses the last build (e.g. while other modules are mid-edit).
+# BENCH_SKIP_BUILD=1 reuses the last build (e.g. while other modules are mid-edit); BENCH_JAVA_OPTS adds
+# JVM options (e.g. -Dtandem.bench.warmupSeconds=30 for the ordering benchmark).
 [ "${BENCH_SKIP_BUILD:-0}" = 1 ] || (cd "$root" && mvn -q -B -DskipTests -pl benchmarks -am package)
 cp="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/bench-classpath.txt")"
 opens="--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
-logs="-Dlogback.configurationFile=$root/benchmarks/logback-bench.xml -Dtandem.root=$root"
+logs="-Dlogback.configurationFile=$root/benchmarks/logback-bench.xml -Dtandem.root=$root ${BENCH_JAVA_OPTS:-}"
 what="${1:-jmh}"; shift || true
 case "$what" in
   jmh) exec java $opens -cp "$cp" org.openjdk.jmh.Main "$@" ;;

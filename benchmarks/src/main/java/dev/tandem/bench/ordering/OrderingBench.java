@@ -25,7 +25,13 @@ import java.util.function.Supplier;
 public final class OrderingBench {
   static final int WINDOW = 1000;
   private static final Duration DRAIN = Duration.ofSeconds(30);
-  private static final Duration WARM_UP = Duration.ofSeconds(5);
+  /**
+   * Each of the two warm-up phases (paced, then saturated), 30 s unless
+   * {@code -Dtandem.bench.warmupSeconds=N} (e.g. through {@code BENCH_JAVA_OPTS}): on two cores the
+   * JIT keeps compiling hot paths, Ed25519 verification among them, for about half a minute, and a
+   * shorter warm-up measures the compiler as much as the system (5 s before 2026-12-02).
+   */
+  private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("tandem.bench.warmupSeconds", 30));
   /** Set in a system's own JVM: run the one system given and print its results as {@link Summary} lines. */
   private static final String CHILD_PROPERTY = "tandem.bench.ordering.child";
 
