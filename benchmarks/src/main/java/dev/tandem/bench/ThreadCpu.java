@@ -1,5 +1,6 @@
 package dev.tandem.bench;
 
+import dev.tandem.core.KeyPair;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * CPU time per thread group over a measured interval, from the JVM's per-thread counters (user and
@@ -22,14 +24,40 @@ public final class ThreadCpu {
   private final long startNanos;
   private final long startProcessCpu;
   private final long[] startMachine;
+  private final double verifyMicros;
 
   private ThreadCpu() {
+    verifyMicros = ed25519VerifyMicros();
     for (long id : threads.getAllThreadIds()) {
       startCpu.put(id, threads.getThreadCpuTime(id));
     }
     startProcessCpu = processCpuNanos();
     startMachine = machineTicks();
     startNanos = System.nanoTime();
+  }
+
+  /**
+   * How long one Ed25519 verification takes on one thread right now (the best of five batches of
+   * 200): the machine's speed at the moment, which moves by up to 2x between runs here. CPU per
+   * item divided by it is a cost in verifications, comparable across runs.
+   */
+  static double ed25519VerifyMicros() {
+    KeyPair key = KeyPair.generate(new Random(1));
+    byte[] message = new byte[32];
+    byte[] signature = key.sign(message);
+    double best = Double.MAX_VALUE;
+    boolean ok = true;
+    for (int batch = 0; batch < 5; batch++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 200; i++) {
+        ok &= key.publicKey().verify(message, signature);
+      }
+      best = Math.min(best, (System.nanoTime() - start) / 1e3 / 200);
+    }
+    if (!ok) {
+      throw new IllegalStateException("the calibration signature did not verify");
+    }
+    return best;
   }
 
   private static long processCpuNanos() {
@@ -67,8 +95,10 @@ public final class ThreadCpu {
     if (items <= 0 || processCpu < 0) {
       return report;
     }
-    return report + String.format("%n  cpu per item: %.0f µs (process CPU over %d items)",
-        (processCpu - startProcessCpu) / 1e3 / items, items);
+    double perItem = (processCpu - startProcessCpu) / 1e3 / items;
+    return report + String.format("%n  cpu per item: %.0f µs (process CPU over %d items) = %.1f Ed25519"
+        + " verifications (%.1f µs each on one thread before the load)", perItem, items, perItem / verifyMicros,
+        verifyMicros);
   }
 
   /** The interval's CPU per thread group, as a share of one core, largest first, at most {@code limit} rows. */
