@@ -77,7 +77,7 @@ public final class NodeMetrics {
         s -> s.highQcView());
     FunctionCounter.builder("tandem_consensus_view_timeouts", status,
             source -> source.get().map(s -> (double) s.viewTimeouts()).orElse(0.0))
-        .description("Views that ended here by their timer, without progress").register(registry);
+        .description("View timer firings without progress (a view that stays stuck fires again)").register(registry);
     FunctionCounter.builder("tandem_consensus_equivocations", status,
             source -> source.get().map(s -> (double) s.equivocations()).orElse(0.0))
         .description("Equivocation evidence recorded (a leader signed two blocks for one view)").register(registry);
