@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -37,6 +38,8 @@ public final class NodeMetrics {
   private final Set<String> rpcMethods;
   private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
+  /** Micrometer holds a function counter's state object weakly: these keep them alive. */
+  private final List<Object> counterStates = new CopyOnWriteArrayList<>();
 
   /**
    * @param rpcMethods the method names that get their own label; others count as "unknown", so a
@@ -61,6 +64,7 @@ public final class NodeMetrics {
 
   /** Consensus messages the node dropped because its consensus thread was too far behind; see {@code Ordering}. */
   public void consensusMessagesDropped(Supplier<Number> dropped) {
+    counterStates.add(dropped);
     FunctionCounter.builder("tandem_consensus_messages_dropped", dropped, source -> source.get().doubleValue())
         .description("Consensus messages dropped because the consensus thread was too far behind (a flooding"
             + " validator or an overloaded node)").register(registry);
@@ -72,6 +76,7 @@ public final class NodeMetrics {
    * {@code _connected_validators} and {@code _other_validators}.
    */
   public void consensus(Supplier<Optional<ConsensusStatus>> status) {
+    counterStates.add(status);
     gauge("tandem_consensus_view", "The view this validator is in", status, s -> s.view());
     gauge("tandem_consensus_high_qc_view", "The view of the highest quorum certificate this validator holds", status,
         s -> s.highQcView());
@@ -90,7 +95,7 @@ public final class NodeMetrics {
 
   private void gauge(String name, String description, Supplier<Optional<ConsensusStatus>> status,
       ToDoubleFunction<ConsensusStatus> value) {
-    Gauge.builder(name, status, source -> source.get().map(value::applyAsDouble).orElse(Double.NaN))
+    Gauge.builder(name, () -> status.get().map(value::applyAsDouble).orElse(Double.NaN))
         .description(description).register(registry);
   }
 
@@ -117,7 +122,6 @@ public final class NodeMetrics {
         .tag("method", label).register(registry)).record(Duration.ofNanos(nanos));
   }
 
-  /** The Prometheus text exposition. */
   /**
    * Per configured rollup adapter: {@code tandem_adapter_delivered_height} and
    * {@code tandem_adapter_consecutive_failures}, tagged with namespace and kind. A delivered height
@@ -140,6 +144,7 @@ public final class NodeMetrics {
     }
   }
 
+  /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
   }
