@@ -64,10 +64,8 @@ public final class NodeMetrics {
 
   /** Consensus messages the node dropped because its consensus thread was too far behind; see {@code Ordering}. */
   public void consensusMessagesDropped(Supplier<Number> dropped) {
-    counterStates.add(dropped);
-    FunctionCounter.builder("tandem_consensus_messages_dropped", dropped, source -> source.get().doubleValue())
-        .description("Consensus messages dropped because the consensus thread was too far behind (a flooding"
-            + " validator or an overloaded node)").register(registry);
+    functionCounter("tandem_consensus_messages_dropped", "Consensus messages dropped because the consensus thread was"
+        + " too far behind (a flooding validator or an overloaded node)", dropped, source -> source.get().doubleValue());
   }
 
   /**
@@ -76,16 +74,13 @@ public final class NodeMetrics {
    * {@code _connected_validators} and {@code _other_validators}.
    */
   public void consensus(Supplier<Optional<ConsensusStatus>> status) {
-    counterStates.add(status);
     gauge("tandem_consensus_view", "The view this validator is in", status, s -> s.view());
     gauge("tandem_consensus_high_qc_view", "The view of the highest quorum certificate this validator holds", status,
         s -> s.highQcView());
-    FunctionCounter.builder("tandem_consensus_view_timeouts", status,
-            source -> source.get().map(s -> (double) s.viewTimeouts()).orElse(0.0))
-        .description("View timer firings without progress (a view that stays stuck fires again)").register(registry);
-    FunctionCounter.builder("tandem_consensus_equivocations", status,
-            source -> source.get().map(s -> (double) s.equivocations()).orElse(0.0))
-        .description("Equivocation evidence recorded (a leader signed two blocks for one view)").register(registry);
+    functionCounter("tandem_consensus_view_timeouts", "View timer firings without progress (a view that stays stuck"
+        + " fires again)", status, source -> source.get().map(s -> (double) s.viewTimeouts()).orElse(0.0));
+    functionCounter("tandem_consensus_equivocations", "Equivocation evidence recorded (a leader signed two blocks for"
+        + " one view)", status, source -> source.get().map(s -> (double) s.equivocations()).orElse(0.0));
     gauge("tandem_consensus_retained_messages", "Votes, timeouts and proposals the consensus core keeps", status,
         s -> s.retainedMessages());
     gauge("tandem_consensus_connected_validators", "Other validators with a live connection to this one", status,
@@ -97,6 +92,12 @@ public final class NodeMetrics {
       ToDoubleFunction<ConsensusStatus> value) {
     Gauge.builder(name, () -> status.get().map(value::applyAsDouble).orElse(Double.NaN))
         .description(description).register(registry);
+  }
+
+  /** Registers a function counter and keeps its state alive (Micrometer holds it weakly). */
+  private <T> void functionCounter(String name, String description, T state, ToDoubleFunction<T> count) {
+    counterStates.add(state);
+    FunctionCounter.builder(name, state, count).description(description).register(registry);
   }
 
   public void admitted() {
