@@ -96,7 +96,7 @@ public final class BftOrdering implements Ordering {
   private final AtomicLong fetchedTransactions = new AtomicLong();
   private final AtomicLong viewTimeouts = new AtomicLong();
   private final AtomicLong equivocationsRecorded = new AtomicLong();
-  /** The core's view, high QC view and retained messages after its last step (written on the consensus thread). */
+  /** The core's view, high QC view and retained messages as of the last tick (written on the consensus thread). */
   private volatile long statusView;
   private volatile long statusHighQcView;
   private volatile int statusRetained;
@@ -204,8 +204,13 @@ public final class BftOrdering implements Ordering {
         validators.size(), safety.lastVotedView());
     submit(() -> apply(core.start(now())));
     // An idle leader proposes an empty block only every IDLE_BLOCK_INTERVAL_MILLIS; the tick lets it.
-    thread.scheduleWithFixedDelay(() -> submit(() -> apply(core.onTick(now()))), TICK_MILLIS, TICK_MILLIS,
-        TimeUnit.MILLISECONDS);
+    // The tick also refreshes what the metrics read, rather than every step doing so.
+    thread.scheduleWithFixedDelay(() -> submit(() -> {
+      apply(core.onTick(now()));
+      statusView = core.currentView();
+      statusHighQcView = core.safetyState().highQc().view();
+      statusRetained = core.retainedMessages();
+    }), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private CertifiedBlock restoreTip() {
@@ -455,9 +460,6 @@ public final class BftOrdering implements Ordering {
         network.broadcast(topic, encoded);
       }
     }
-    statusView = core.currentView();
-    statusHighQcView = core.safetyState().highQc().view();
-    statusRetained = core.retainedMessages();
     output.timer().ifPresent(timer -> {
       long delay = Math.max(0, timer.fireAtMillis() - now());
       if (!closed) {
