@@ -67,10 +67,7 @@ public final class ConsensusCodec {
       writer.u8(BLOCK_REQUEST).hash(r.blockHash()).u32(r.count());
     } else if (message instanceof BlockResponse r) {
       writer.u8(BLOCK_RESPONSE).u32(r.blocks().size());
-      for (CertifiedBlock entry : r.blocks()) {
-        writer.bytes(entry.block().encode());
-        entry.qc().writeTo(writer);
-      }
+      r.blocks().forEach(entry -> writeSynced(writer, entry));
     } else {
       throw new IllegalArgumentException("unknown message " + message);
     }
@@ -78,6 +75,37 @@ public final class ConsensusCodec {
       throw new IllegalArgumentException("message of " + writer.size() + " bytes exceeds " + maxMessageBytes);
     }
     return writer.toByteArray();
+  }
+
+  /**
+   * Encodes as many of a block response's blocks as fit in one message, from the first (the
+   * newest) on; the asker requests the rest from the parent of the oldest it got. Without this, a
+   * node holding a run of large blocks could not answer a sync request at all. Fails only when
+   * not even the first block fits.
+   */
+  public byte[] encodeFitting(BlockResponse response) {
+    List<byte[]> entries = new ArrayList<>();
+    int size = 1 + 4;
+    for (CertifiedBlock entry : response.blocks()) {
+      CanonicalWriter one = new CanonicalWriter(512);
+      writeSynced(one, entry);
+      if (!entries.isEmpty() && size + one.size() > maxMessageBytes) {
+        break;
+      }
+      entries.add(one.toByteArray());
+      size += one.size();
+    }
+    if (size > maxMessageBytes) {
+      throw new IllegalArgumentException("a synced block of " + size + " bytes exceeds " + maxMessageBytes);
+    }
+    CanonicalWriter writer = new CanonicalWriter(size).u8(BLOCK_RESPONSE).u32(entries.size());
+    entries.forEach(writer::fixed);
+    return writer.toByteArray();
+  }
+
+  private static void writeSynced(CanonicalWriter writer, CertifiedBlock entry) {
+    writer.bytes(entry.block().encode());
+    entry.qc().writeTo(writer);
   }
 
   public ConsensusMessage decode(byte[] encoded) {

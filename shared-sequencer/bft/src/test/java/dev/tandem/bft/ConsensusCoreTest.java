@@ -297,6 +297,33 @@ class ConsensusCoreTest {
     assertThat(decoded.lockedChain()).hasSameSizeAs(safety.lockedChain());
   }
 
+  @Test
+  void aBlockResponseIsCutToTheNewestBlocksThatFitOneMessage() {
+    ConsensusCodec codec = new ConsensusCodec(64 * 1024);
+    List<CertifiedBlock> newestFirst = new ArrayList<>();
+    Hash parent = Hash.ZERO;
+    for (int height = 1; height <= 5; height++) {
+      Transaction tx = Transaction.sign(CHAIN, dev.tandem.core.Namespace.of(9), height, 1, new byte[20_000], keys.get(0));
+      Block block = Block.build(CHAIN, height, parent, height, keys.get(1).publicKey(), List.of(tx));
+      newestFirst.add(0, new CertifiedBlock(block, QuorumCertificate.genesis(CHAIN, block.hash())));
+      parent = block.hash();
+    }
+    assertThatThrownBy(() -> codec.encode(new BlockResponse(newestFirst))).hasMessageContaining("exceeds");
+
+    BlockResponse cut = (BlockResponse) codec.decode(codec.encodeFitting(new BlockResponse(newestFirst)));
+    assertThat(cut.blocks()).extracting(entry -> entry.block().hash())
+        .containsExactly(newestFirst.get(0).block().hash(), newestFirst.get(1).block().hash(),
+            newestFirst.get(2).block().hash());
+
+    BlockResponse fits = new BlockResponse(newestFirst.subList(3, 5));
+    assertThat(codec.encodeFitting(fits)).isEqualTo(codec.encode(fits));
+    Transaction huge = Transaction.sign(CHAIN, dev.tandem.core.Namespace.of(9), 9, 1, new byte[70_000], keys.get(0));
+    Block tooLarge = Block.build(CHAIN, 9, parent, 9, keys.get(1).publicKey(), List.of(huge));
+    assertThatThrownBy(() -> codec.encodeFitting(new BlockResponse(
+        List.of(new CertifiedBlock(tooLarge, QuorumCertificate.genesis(CHAIN, tooLarge.hash()))))))
+        .hasMessageContaining("exceeds");
+  }
+
   /** One node's disk: the persisted safety state and the committed log. */
   private static final class Disk {
     SafetyState safety = ConsensusCore.initialSafety(CHAIN);

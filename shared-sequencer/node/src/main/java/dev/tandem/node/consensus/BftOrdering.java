@@ -453,7 +453,9 @@ public final class BftOrdering implements Ordering {
       if (peer == null) {
         continue;
       }
-      byte[] encoded = codec.encode(directed.message());
+      // A response carries the requested blocks that fit one message; the asker asks again for the rest.
+      byte[] encoded = directed.message() instanceof ConsensusMessage.BlockResponse response
+          ? codec.encodeFitting(response) : codec.encode(directed.message());
       // A vote or block request for a validator this node cannot reach directly goes out on gossip;
       // the others ignore what is not theirs. Block responses are too large for gossip: the asker retries.
       if (!sendDirect(peer, encoded) && !(directed.message() instanceof ConsensusMessage.BlockResponse)) {
