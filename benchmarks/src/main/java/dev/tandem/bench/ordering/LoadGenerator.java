@@ -1,6 +1,8 @@
 package dev.tandem.bench.ordering;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,9 +23,15 @@ import org.HdrHistogram.Histogram;
  * counted. With rate 0 (unbounded) the load is closed: {@code window} payloads are kept in flight and
  * latency counts from submission. After the submitting phase, outstanding payloads get {@code drain}
  * to commit; the rest count as lost.
+ *
+ * <p>The payloads are made and handed to {@link OrderingCluster#prepare} before the clock starts:
+ * as many as the rate asks for, or {@value #PREPARED_PER_SECOND_UNBOUNDED} a second without a rate
+ * (a closed load that outruns them makes the rest on the fly, and says so).
  */
 public final class LoadGenerator {
   private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+  static final int PREPARED_PER_SECOND_UNBOUNDED = 8_000;
+  private static final int MAX_PREPARED = 400_000;
 
   /** Offered rate in payloads/s (0 = unbounded), and what was committed. */
   public record Result(String system, int rate, int payloadBytes, long submitted, long skipped, long committed,
@@ -57,6 +65,12 @@ public final class LoadGenerator {
 
   private LoadGenerator() {}
 
+  private static byte[] randomPayload(Random random, int payloadBytes) {
+    byte[] payload = new byte[payloadBytes];
+    random.nextBytes(payload);
+    return payload;
+  }
+
   public static Result run(OrderingCluster cluster, int rate, Duration duration, int payloadBytes, int window,
       Duration drain) throws InterruptedException {
     Random random = new Random(rate * 31L + payloadBytes);
@@ -68,6 +82,12 @@ public final class LoadGenerator {
     Set<Long> positions = ConcurrentHashMap.newKeySet();
     AtomicInteger outstanding = new AtomicInteger();
     String[] firstError = new String[1];
+    long planned = (rate > 0 ? rate : PREPARED_PER_SECOND_UNBOUNDED) * duration.toMillis() / 1000 + 1;
+    List<byte[]> payloads = new ArrayList<>((int) Math.min(MAX_PREPARED, planned));
+    while (payloads.size() < Math.min(MAX_PREPARED, planned)) {
+      payloads.add(randomPayload(random, payloadBytes));
+    }
+    cluster.prepare(payloads);
     long submitted = 0;
     long skipped = 0;
     long start = System.nanoTime();
@@ -98,8 +118,7 @@ public final class LoadGenerator {
           break;
         }
       }
-      byte[] payload = new byte[payloadBytes];
-      random.nextBytes(payload);
+      byte[] payload = submitted < payloads.size() ? payloads.get((int) submitted) : randomPayload(random, payloadBytes);
       long from = due;
       outstanding.incrementAndGet();
       submitted++;
@@ -129,6 +148,10 @@ public final class LoadGenerator {
         outstanding.decrementAndGet();
         inFlight.release();
       });
+    }
+    if (submitted > payloads.size()) {
+      System.out.printf("  %d of %d payloads were made during the load: more than were prepared%n",
+          submitted - payloads.size(), submitted);
     }
     long drainEnd = System.nanoTime() + drain.toNanos();
     while (outstanding.get() > 0 && System.nanoTime() < drainEnd) {

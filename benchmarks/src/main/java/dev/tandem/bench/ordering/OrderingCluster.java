@@ -1,5 +1,6 @@
 package dev.tandem.bench.ordering;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,6 +18,13 @@ public interface OrderingCluster extends AutoCloseable {
 
   /** Starts {@code nodes} replicas and returns once the cluster accepts and commits payloads. */
   void start(int nodes) throws Exception;
+
+  /**
+   * The client's own work on a load's payloads, done before the load starts so that the measured CPU
+   * is the cluster's: a Tandem client signs its transactions on its own machine. {@link #submit} then
+   * gets these payloads, the same arrays, in this order, though perhaps not all of them.
+   */
+  default void prepare(List<byte[]> payloads) {}
 
   /**
    * Submits one payload without waiting for it. The future completes with its commit, or

@@ -110,6 +110,13 @@ public final class RatisCluster implements OrderingCluster {
   }
 
   @Override
+  public void prepare(List<byte[]> payloads) {
+    if (signed) {
+      signer.prepare(payloads);
+    }
+  }
+
+  @Override
   public CompletableFuture<Commit> submit(byte[] payload) {
     RaftClient client = clients.get(Math.floorMod(nextClient.getAndIncrement(), clients.size()));
     byte[] data = signed ? signer.sign(payload).tx().encode() : payload;
