@@ -73,6 +73,12 @@ public final class LoadGenerator {
 
   public static Result run(OrderingCluster cluster, int rate, Duration duration, int payloadBytes, int window,
       Duration drain) throws InterruptedException {
+    return run(cluster, rate, duration, payloadBytes, window, drain, () -> {});
+  }
+
+  /** As above; {@code clockStarts} runs once the payloads are prepared, right before the first is due. */
+  public static Result run(OrderingCluster cluster, int rate, Duration duration, int payloadBytes, int window,
+      Duration drain, Runnable clockStarts) throws InterruptedException {
     Random random = new Random(rate * 31L + payloadBytes);
     Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
     Semaphore inFlight = new Semaphore(window);
@@ -88,6 +94,7 @@ public final class LoadGenerator {
       payloads.add(randomPayload(random, payloadBytes));
     }
     cluster.prepare(payloads);
+    clockStarts.run();
     long submitted = 0;
     long skipped = 0;
     long start = System.nanoTime();

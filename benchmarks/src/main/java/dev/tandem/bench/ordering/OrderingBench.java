@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -159,10 +160,11 @@ public final class OrderingBench {
       LoadGenerator.run(cluster, 500, WARM_UP, payloadBytes, WINDOW, DRAIN);
       LoadGenerator.run(cluster, 0, WARM_UP, payloadBytes, WINDOW, DRAIN);
       for (int rate : rates) {
-        ThreadCpu cpu = ThreadCpu.start();
-        LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN);
+        AtomicReference<ThreadCpu> cpu = new AtomicReference<>();
+        LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN,
+            () -> cpu.set(ThreadCpu.start()));
         System.out.println(row(r));
-        System.out.println(cpu.report(12, r.committed()));
+        System.out.println(cpu.get().report(12, r.committed()));
         if (r.firstError() != null) {
           System.out.println("  first error: " + r.firstError());
         }
