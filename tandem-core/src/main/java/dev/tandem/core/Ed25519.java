@@ -1,11 +1,17 @@
 package dev.tandem.core;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
+
 /**
  * Ed25519 through Bouncy Castle's RFC 8032 implementation, the fast path on the JVM (the JDK's
  * EdDSA provider is several times slower). Verification rejects non-canonical encodings.
  */
 public final class Ed25519 {
   public static final int SIGNATURE_LENGTH = 64;
+  static final int DECODED_KEYS = 16_384;
+  private static final Map<PublicKey, PublicPoint> DECODED = new ConcurrentHashMap<>();
 
   static {
     org.bouncycastle.math.ec.rfc8032.Ed25519.precompute();
@@ -29,7 +35,28 @@ public final class Ed25519 {
     if (signature == null || signature.length != SIGNATURE_LENGTH) {
       return false;
     }
-    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
-        signature, 0, key.raw(), 0, message, 0, message.length);
+    PublicPoint point = decoded(key);
+    return point != null && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        signature, 0, point, message, 0, message.length);
+  }
+
+  /**
+   * The key as a curve point, or null if it is not one. Decoding takes a square root, about a
+   * twelfth of a verification, so keys seen before (senders send many transactions, validators
+   * sign every view) are kept decoded. Bouncy Castle checks the key here exactly as its verification
+   * from the key's bytes does, so the result of every verification stays the same.
+   */
+  private static PublicPoint decoded(PublicKey key) {
+    PublicPoint point = DECODED.get(key);
+    if (point == null) {
+      point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(key.raw(), 0);
+      if (point != null) {
+        if (DECODED.size() >= DECODED_KEYS) {
+          DECODED.clear(); // many senders at once: start over rather than track recency
+        }
+        DECODED.put(key, point);
+      }
+    }
+    return point;
   }
 }

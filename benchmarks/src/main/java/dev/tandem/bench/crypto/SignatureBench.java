@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The ceiling on ingestion: one Ed25519 verification per transaction. Compares Bouncy Castle
- * (Tandem's path) with the JDK's EdDSA provider, and measures full admission decoding
+ * (Tandem's path, the key kept decoded) with Bouncy Castle from the key's bytes and the JDK's EdDSA provider, and measures full admission decoding
  * (decode + id hash + verify) of a 256-byte-payload transaction against the bare verify.
  */
 @State(Scope.Benchmark)
@@ -33,6 +33,7 @@ public class SignatureBench {
   private byte[] message;
   private KeyPair key;
   private byte[] signature;
+  private byte[] publicKeyBytes;
   private byte[] encodedTx;
   private java.security.KeyPair jdkKey;
   private byte[] jdkSignature;
@@ -44,6 +45,7 @@ public class SignatureBench {
     random.nextBytes(message);
     key = KeyPair.generate(random);
     signature = key.sign(message);
+    publicKeyBytes = key.publicKey().toBytes();
     byte[] payload = new byte[256];
     random.nextBytes(payload);
     encodedTx = Transaction.sign(1, Namespace.of(900), 1, 1000, payload, key).encode();
@@ -54,9 +56,17 @@ public class SignatureBench {
     jdkSignature = signer.sign();
   }
 
+  /** Tandem's path: Bouncy Castle with the sender's key kept decoded between verifications. */
   @Benchmark
   public boolean bouncyCastleVerify() {
     return key.publicKey().verify(message, signature);
+  }
+
+  /** Bouncy Castle from the key's bytes, decoding the key every time (Tandem's path before 2026-12-02). */
+  @Benchmark
+  public boolean bouncyCastleVerifyFromKeyBytes() {
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, publicKeyBytes, 0, message, 0,
+        message.length);
   }
 
   @Benchmark
