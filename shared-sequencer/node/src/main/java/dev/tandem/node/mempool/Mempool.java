@@ -177,19 +177,31 @@ public final class Mempool {
     return check(encoded).tx();
   }
 
-  /** Validates and indexes a transaction, which is orderable from then on. */
-  private Entry check(byte[] encoded) {
-    Transaction tx = validator.decode(encoded);
+  /**
+   * Throws {@link RejectReason#DUPLICATE} if the transaction is already pending, being finalized or
+   * finalized. Cheap next to a signature check, so it comes first: a copy that arrives by gossip
+   * after a block carried the transaction costs no second verification.
+   */
+  public void checkNotKnown(Transaction tx) {
     Hash id = tx.id();
     synchronized (this) {
       if (byId.containsKey(id)) {
         throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is already pending");
+      }
+      if (finalizing.contains(id)) {
+        throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is being finalized");
       }
     }
     store.locate(id).ifPresent(location -> {
       throw new AdmissionException(RejectReason.DUPLICATE, id,
           "transaction " + id + " is already finalized at height " + location.height());
     });
+  }
+
+  /** Validates and indexes a transaction, which is orderable from then on. */
+  private Entry check(byte[] encoded) {
+    Transaction tx = validator.decode(encoded);
+    checkNotKnown(tx);
     validator.checkSignature(tx);
     Entry entry;
     synchronized (this) {

@@ -95,6 +95,23 @@ class MempoolTest {
   }
 
   @Test
+  void aKnownTransactionIsADuplicateBeforeAnySignatureCheck() {
+    Transaction pending = tx(alice, 0);
+    Transaction finalized = tx(bob, 0);
+    mempool.admit(pending.encode());
+    mempool.admitRelayed(finalized.encode());
+    commit(1, Hash.ZERO, finalized);
+    long verifications = mempool.validator().verifications();
+    for (Transaction known : List.of(pending, finalized)) {
+      assertThat(catchThrowableOfType(AdmissionException.class, () -> mempool.checkNotKnown(known)).reason())
+          .isEqualTo(RejectReason.DUPLICATE);
+      assertThat(rejection(known.encode())).isEqualTo(RejectReason.DUPLICATE);
+    }
+    assertThat(mempool.validator().verifications()).isEqualTo(verifications);
+    mempool.checkNotKnown(tx(bob, 1)); // unknown: no objection
+  }
+
+  @Test
   void admissionsStartedTogetherShareOneStoreCommitAndAreOrderableBeforeItLands() {
     List<Transaction> txs = List.of(tx(alice, 0), tx(alice, 1), tx(bob, 0), tx(bob, 1));
     long commitsBefore = store.groupCommits();
