@@ -424,6 +424,8 @@ public final class Mempool {
     }
     try {
       store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList());
+      // Copies that come later are duplicates now; their records would only crowd out ones still needed.
+      validator.forgetVerified(block.transactions());
     } catch (RuntimeException e) {
       synchronized (this) {
         finalizedNonces.putAll(nonceBefore);

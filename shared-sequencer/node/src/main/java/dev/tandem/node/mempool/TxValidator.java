@@ -6,6 +6,7 @@ import dev.tandem.core.Hash;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -128,6 +129,20 @@ public final class TxValidator {
   public void rememberVerified(Transaction tx) {
     synchronized (verifiedAhead) {
       verifiedAhead.put(tx.id(), tx.signature());
+    }
+  }
+
+  /** Drops the records of signatures verified ahead for these (finalized) transactions. */
+  public void forgetVerified(List<Transaction> transactions) {
+    synchronized (verifiedAhead) {
+      transactions.forEach(tx -> verifiedAhead.remove(tx.id()));
+    }
+  }
+
+  /** Signatures verified ahead and not yet used or forgotten (for tests). */
+  int verifiedAheadCount() {
+    synchronized (verifiedAhead) {
+      return verifiedAhead.size();
     }
   }
 

@@ -98,17 +98,20 @@ class MempoolTest {
   void aKnownTransactionIsADuplicateBeforeAnySignatureCheck() {
     Transaction pending = tx(alice, 0);
     Transaction finalized = tx(bob, 0);
+    Transaction inProposalOnly = tx(bob, 1);
     mempool.admit(pending.encode());
     mempool.admitRelayed(finalized.encode());
-    commit(1, Hash.ZERO, finalized);
+    mempool.validator().rememberVerified(inProposalOnly); // consensus checked it in a proposal
+    commit(1, Hash.ZERO, finalized, inProposalOnly);
+    assertThat(mempool.validator().verifiedAheadCount()).as("finalized: its record is dropped").isZero();
     long verifications = mempool.validator().verifications();
-    for (Transaction known : List.of(pending, finalized)) {
+    for (Transaction known : List.of(pending, finalized, inProposalOnly)) {
       assertThat(catchThrowableOfType(AdmissionException.class, () -> mempool.checkNotKnown(known)).reason())
           .isEqualTo(RejectReason.DUPLICATE);
       assertThat(rejection(known.encode())).isEqualTo(RejectReason.DUPLICATE);
     }
     assertThat(mempool.validator().verifications()).isEqualTo(verifications);
-    mempool.checkNotKnown(tx(bob, 1)); // unknown: no objection
+    mempool.checkNotKnown(tx(bob, 2)); // unknown: no objection
   }
 
   @Test
