@@ -32,6 +32,14 @@ public interface OrderingCluster extends AutoCloseable {
    */
   CompletableFuture<Commit> submit(byte[] payload);
 
+  /**
+   * Work counted inside the cluster since the last call, per payload committed meanwhile, for the run
+   * log (Tandem: transaction signature checks per node); empty when nothing is counted.
+   */
+  default String describeWork(long committed) {
+    return "";
+  }
+
   /** What the uncommitted payloads are waiting for, for the run log; empty when nothing is known. */
   default String describeBacklog() {
     return "";

@@ -60,6 +60,7 @@ public final class TandemCluster implements OrderingCluster {
   private final List<Submitter> submitters = new ArrayList<>();
   private SignedPayloads signer;
   private final Map<Hash, Waiting> pending = new ConcurrentHashMap<>();
+  private final Map<Integer, Double> verificationsSeen = new HashMap<>();
   private final AtomicLong requestId = new AtomicLong();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -270,6 +271,36 @@ public final class TandemCluster implements OrderingCluster {
       if (waiting != null) {
         waiting.commit().complete(new Commit(height));
       }
+    }
+  }
+
+  /** Each node's {@code tandem_tx_signature_verifications_total} since the last call, per committed payload. */
+  @Override
+  public String describeWork(long committed) {
+    StringBuilder out = new StringBuilder("tx signature checks per committed payload, by node:");
+    for (int i = 0; i < rpc.size(); i++) {
+      double total = scrape(rpc.get(i).resolve("/metrics"), "tandem_tx_signature_verifications_total");
+      double since = total - verificationsSeen.getOrDefault(i, 0.0);
+      verificationsSeen.put(i, total);
+      out.append(String.format(" %.2f", committed == 0 ? 0 : since / committed));
+    }
+    return out.toString();
+  }
+
+  private double scrape(URI metrics, String name) {
+    HttpRequest get = HttpRequest.newBuilder(metrics).version(HttpClient.Version.HTTP_1_1).GET().build();
+    try {
+      for (String line : http.send(get, HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+        if (line.startsWith(name + " ")) {
+          return Double.parseDouble(line.substring(name.length() + 1).trim());
+        }
+      }
+      return Double.NaN;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
     }
   }
 

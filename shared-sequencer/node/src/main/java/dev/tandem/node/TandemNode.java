@@ -117,6 +117,7 @@ public final class TandemNode implements AutoCloseable {
       return thread;
     });
     this.ordering = orderingFactory.create(config, key);
+    metrics.txSignatureVerifications(mempool.validator()::verifications);
     metrics.consensusMessagesDropped(ordering::droppedMessages);
     if (config.consensusEnabled()) {
       metrics.consensus(ordering::consensusStatus);
@@ -518,8 +519,8 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public void signatureVerified(Transaction tx) {
-      mempool.validator().rememberVerified(tx);
+    public boolean verifySignature(Transaction tx) {
+      return mempool.validator().verifyAhead(tx);
     }
 
     @Override

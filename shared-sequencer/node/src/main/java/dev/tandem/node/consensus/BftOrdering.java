@@ -626,11 +626,8 @@ public final class BftOrdering implements Ordering {
         return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
       }
       // A transaction this node already verified (admitted, in a bundle, or checked on arrival) is not verified again.
-      if (!context.hasVerifiedSignature(tx)) {
-        if (!tx.hasValidSignature()) {
-          return Verification.failed("transaction " + tx.id() + " has a bad signature");
-        }
-        context.signatureVerified(tx);
+      if (!context.hasVerifiedSignature(tx) && !context.verifySignature(tx)) {
+        return Verification.failed("transaction " + tx.id() + " has a bad signature");
       }
     }
     if (bytes > maxBlockBytes) {

@@ -123,10 +123,20 @@ public final class TxValidator {
   }
 
   /**
-   * Records that this exact transaction's signature verified elsewhere (consensus checked it in a
-   * proposal that overtook the transaction's gossip), so that its admission does not verify it again.
+   * Verifies a transaction's signature outside admission (consensus checks it in a proposal that
+   * overtook the transaction's gossip) and, if good, remembers it so that its admission does not
+   * verify it again.
    */
-  public void rememberVerified(Transaction tx) {
+  public boolean verifyAhead(Transaction tx) {
+    verifications.incrementAndGet();
+    if (!tx.hasValidSignature()) {
+      return false;
+    }
+    rememberVerified(tx);
+    return true;
+  }
+
+  private void rememberVerified(Transaction tx) {
     synchronized (verifiedAhead) {
       verifiedAhead.put(tx.id(), tx.signature());
     }
@@ -146,8 +156,8 @@ public final class TxValidator {
     }
   }
 
-  /** Ed25519 verifications run so far (for tests that count them). */
-  long verifications() {
+  /** Transaction signature verifications run so far: admissions, gossip checks and proposals. */
+  public long verifications() {
     return verifications.get();
   }
 

@@ -62,6 +62,13 @@ public final class NodeMetrics {
         .publishPercentileHistogram().register(registry);
   }
 
+  /** Transaction signature verifications (admissions, gossip checks, proposals): about one per transaction when all is well. */
+  public void txSignatureVerifications(Supplier<Number> verifications) {
+    functionCounter("tandem_tx_signature_verifications", "Ed25519 verifications of transaction signatures: on"
+        + " admission, on gossip arrival and in proposals that came first. More than one per finalized transaction"
+        + " means work done twice", verifications, source -> source.get().doubleValue());
+  }
+
   /** Consensus messages the node dropped because its consensus thread was too far behind; see {@code Ordering}. */
   public void consensusMessagesDropped(Supplier<Number> dropped) {
     functionCounter("tandem_consensus_messages_dropped", "Consensus messages dropped because the consensus thread was"

@@ -65,10 +65,12 @@ public interface OrderingContext {
   }
 
   /**
-   * Tells the node that consensus verified exactly this transaction's signature (in a proposal that
-   * arrived before the transaction's gossip), so that its admission does not verify it again.
+   * Verifies the signature of a transaction that came in a proposal before its gossip; the node
+   * remembers a good one, so that the transaction's admission does not verify it again.
    */
-  default void signatureVerified(Transaction tx) {}
+  default boolean verifySignature(Transaction tx) {
+    return tx.hasValidSignature();
+  }
 
   /** Whether a transaction is already in the finalized log. */
   default boolean isFinalized(dev.tandem.core.Hash txId) {

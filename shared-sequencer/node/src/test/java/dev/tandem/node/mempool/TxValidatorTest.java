@@ -50,11 +50,13 @@ class TxValidatorTest {
   @Test
   void aSignatureConsensusVerifiedIsNotVerifiedAgainOnArrivalOrAdmission() {
     Transaction good = tx(0);
+    assertThat(validator.verifyAhead(good)).isTrue(); // consensus checks it in a proposal
     long before = validator.verifications();
-    validator.rememberVerified(good);
     validator.checkSignatureAhead(Transaction.decode(good.encode()));
     validator.checkSignature(good);
     assertThat(validator.verifications()).isEqualTo(before);
+    assertThat(validator.verifyAhead(Transaction.decode(tampered(good)))).isFalse();
+    before = validator.verifications();
     // A tampered copy under the same id is still verified, and refused.
     assertThat(refusal(() -> validator.checkSignatureAhead(Transaction.decode(tampered(good)))))
         .isEqualTo(RejectReason.BAD_SIGNATURE);
