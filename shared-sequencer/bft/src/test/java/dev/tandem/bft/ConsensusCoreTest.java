@@ -452,6 +452,34 @@ class ConsensusCoreTest {
   }
 
   @Test
+  void aProposalInThisNodesNameIsVerifiedUnlessThisNodeJustSignedIt() {
+    PublicKey leader = set.leader(1);
+    KeyPair key = keyOf(leader);
+    ConsensusCore core = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
+        (parent, timestamp, max) -> List.of(), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
+    assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal); // idle: nothing proposed yet
+    CertifiedBlock genesis = ConsensusCore.genesis(CHAIN);
+    Block block = Block.build(CHAIN, 1, genesis.block().hash(), 100, leader, List.of());
+    Proposal genuine = Proposal.sign(key, CHAIN, 1, block, genesis.qc(), Optional.empty());
+    KeyPair other = keyOf(follower(leader));
+    Proposal forged = new Proposal(1, block, genesis.qc(), Optional.empty(),
+        new Signature(leader, Proposal.sign(other, CHAIN, 1, block, genesis.qc(), Optional.empty()).signature().bytes()));
+
+    assertThat(core.onMessage(leader, forged, 110).safetyStateToPersist()).as("no vote for a forgery").isNull();
+    assertThat(core.onMessage(leader, genuine, 120).safetyStateToPersist().lastVotedView()).isEqualTo(1);
+
+    // Its own proposal, signed in the step, is voted for (its vote persisted) in that same step.
+    ConsensusCore proposer = new ConsensusCore(new ConsensusConfig(set, key, CHAIN, 1000, 10, 200),
+        (parent, timestamp, max) -> List.of(), b -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
+    proposer.start(100);
+    Output own = proposer.onTick(400);
+    assertThat(own.broadcast()).anyMatch(m -> m instanceof Proposal p && p.view() == 1);
+    assertThat(own.safetyStateToPersist().lastVotedView()).isEqualTo(1);
+  }
+
+  @Test
   void anIdleLeaderProposesAnEmptyBlockOnceTheIntervalHasPassed() {
     PublicKey leader = set.leader(1);
     KeyPair key = keys.stream().filter(k -> k.publicKey().equals(leader)).findFirst().orElseThrow();
