@@ -66,6 +66,15 @@ public final class ConsensusCore {
   private long proposedView;
   /** The proposal being handed to this node's own onProposal, set only during that call. */
   private Proposal ownProposal;
+  /**
+   * After a restart this node proposes in no view up to here: it may have sent a proposal for the
+   * view after its last persisted vote just before it crashed, and must not sign a second block
+   * for that view (see {@link Output#proposalMayLead}).
+   */
+  private final long noProposalThroughView;
+  /** {@code safety.lastVotedView()} as persisted when the current event began. */
+  private long persistedLastVotedView;
+  private boolean proposalMayLead;
   private TimeoutCertificate lastTc;
   /** Blocks above the committed tip (plus the tip), by hash. */
   private final Map<Hash, Block> blocks = new HashMap<>();
@@ -113,6 +122,7 @@ public final class ConsensusCore {
       throw new IllegalArgumentException("committed tip's QC does not certify it");
     }
     this.safety = safety;
+    this.noProposalThroughView = safety.lastVotedView() >= 1 ? safety.lastVotedView() + 1 : 0;
     this.committedTip = committedTip;
     blocks.put(committedTip.block().hash(), committedTip.block());
     qcOf.put(committedTip.block().hash(), committedTip.qc());
@@ -508,7 +518,8 @@ public final class ConsensusCore {
     long view = currentView;
     // A leader never proposes in a view it already voted or timed out in (persisted): after a crash
     // it could otherwise sign a second, different block for the view and be accused of equivocation.
-    if (proposedView >= view || view <= safety.lastVotedView() || !validators.leader(view).equals(me)) {
+    if (proposedView >= view || view <= safety.lastVotedView() || view <= noProposalThroughView
+        || !validators.leader(view).equals(me)) {
       return;
     }
     QuorumCertificate justify = safety.highQc();
@@ -536,6 +547,9 @@ public final class ConsensusCore {
     proposedView = view;
     Proposal proposal = Proposal.sign(config.key(), chainId, view, block, justify, tc);
     outBroadcast.add(proposal);
+    // Safe to send before this step's write: the vote for view - 1 is on disk, so after a crash the
+    // restart rule keeps this node from proposing in this view again.
+    proposalMayLead = view >= 2 && persistedLastVotedView == view - 1;
     ownProposal = proposal;
     onProposal(me, proposal);
     ownProposal = null;
@@ -745,6 +759,8 @@ public final class ConsensusCore {
     outCommitted = new ArrayList<>();
     outEvidence = new ArrayList<>();
     safetyChanged = false;
+    persistedLastVotedView = safety.lastVotedView();
+    proposalMayLead = false;
   }
 
   private Output finish() {
@@ -752,6 +768,6 @@ public final class ConsensusCore {
       safety = new SafetyState(safety.lastVotedView(), safety.highQc(), lockedChain());
     }
     return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted,
-        safetyChanged ? safety : null, outEvidence);
+        safetyChanged ? safety : null, outEvidence, proposalMayLead);
   }
 }

@@ -10,15 +10,20 @@ import java.util.Optional;
  * {@code safetyStateToPersist} if it is non-null, (2) append {@code committed} to its log, (3) only
  * then send {@code broadcast} (to every other validator) and {@code direct} messages and arm
  * {@code timer}. Sending a vote or timeout before its safety state is on disk can break safety
- * after a crash.
+ * after a crash. The one exception: when {@code proposalMayLead} is set, the shell may send the
+ * {@link ConsensusMessage.Proposal} in {@code broadcast} before step (1), so that replicas start on
+ * it while the leader's own vote is being persisted (see {@link ConsensusCore} on restarts).
  *
  * @param committed newly final blocks in height order, each with a QC that certifies it
  * @param safetyStateToPersist non-null exactly when the safety state changed in this event
  * @param evidence equivocations detected in this event (a leader signed two blocks for one view);
  *     the shell keeps them for slashing and tells the operator
+ * @param proposalMayLead the proposal in {@code broadcast} may be sent before the safety state is
+ *     persisted; a shell that ignores this stays correct, one write slower per view
  */
 public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Optional<TimerRequest> timer,
-    List<CertifiedBlock> committed, SafetyState safetyStateToPersist, List<Equivocation> evidence) {
+    List<CertifiedBlock> committed, SafetyState safetyStateToPersist, List<Equivocation> evidence,
+    boolean proposalMayLead) {
 
   /** A message for one peer. */
   public record Directed(PublicKey to, ConsensusMessage message) {}
@@ -27,6 +32,9 @@ public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Op
   public record TimerRequest(long view, long fireAtMillis) {}
 
   public Output {
+    if (proposalMayLead && broadcast.stream().noneMatch(m -> m instanceof ConsensusMessage.Proposal)) {
+      throw new IllegalArgumentException("proposalMayLead without a proposal");
+    }
     broadcast = List.copyOf(broadcast);
     direct = List.copyOf(direct);
     Objects.requireNonNull(timer, "timer");

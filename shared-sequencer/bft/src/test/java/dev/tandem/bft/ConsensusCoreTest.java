@@ -451,6 +451,45 @@ class ConsensusCoreTest {
     assertThat(core.onTick(170).broadcast()).noneMatch(m -> m instanceof Proposal); // once per view
   }
 
+  /**
+   * A leader whose vote for the previous view is on disk may send its proposal before this step's
+   * write; after a restart it never proposes in the view after its last persisted vote, which such a
+   * proposal may have used just before a crash.
+   */
+  @Test
+  void aProposalLeadsItsWriteOnlyAfterAPersistedVoteAndARestartedLeaderSkipsTheNextView() {
+    PublicKey leader = set.leader(1);
+    PublicKey next = set.leader(2);
+    Output first = core(leader).start(0);
+    Proposal proposal = (Proposal) first.broadcast().get(0);
+    assertThat(first.proposalMayLead()).as("view 1: no vote of this node on disk yet").isFalse();
+    ConsensusCore nextLeader = core(next);
+    nextLeader.start(0);
+    assertThat(nextLeader.onMessage(leader, proposal, 1).safetyStateToPersist().lastVotedView()).isEqualTo(1);
+    Output proposing = null;
+    for (PublicKey voter : set.keys().stream().filter(k -> !k.equals(next)).toList()) {
+      Output out = nextLeader.onMessage(voter, new VoteMessage(
+          Vote.sign(keyOf(voter), CHAIN, 1, proposal.block().height(), proposal.block().hash(), 0)), 2);
+      if (out.broadcast().stream().anyMatch(m -> m instanceof Proposal p && p.view() == 2)) {
+        proposing = out;
+      }
+    }
+    assertThat(proposing).isNotNull();
+    assertThat(proposing.proposalMayLead()).isTrue();
+    SafetyState onDisk = proposing.safetyStateToPersist();
+    assertThat(onDisk.lastVotedView()).isEqualTo(2);
+
+    // It crashed after sending that proposal and before its write: its disk still says view 1.
+    SafetyState beforeCrash = new SafetyState(1, onDisk.highQc(), onDisk.lockedChain());
+    ConsensusCore restarted = new ConsensusCore(new ConsensusConfig(set, keyOf(next), CHAIN, 1000, 10),
+        (parent, timestamp, max) -> List.of(), block -> Verification.OK, beforeCrash, ConsensusCore.genesis(CHAIN),
+        CommittedChain.EMPTY);
+    Output afterRestart = restarted.start(3);
+    assertThat(restarted.currentView()).isEqualTo(2);
+    assertThat(afterRestart.broadcast()).noneMatch(m -> m instanceof Proposal);
+    assertThat(restarted.onTick(4).broadcast()).noneMatch(m -> m instanceof Proposal);
+  }
+
   @Test
   void aProposalInThisNodesNameIsVerifiedUnlessThisNodeJustSignedIt() {
     PublicKey leader = set.leader(1);

@@ -135,6 +135,9 @@ final class Simulation {
   long timeoutsSent;
   long bundlesCommitted;
   long equivocationsDetected;
+  /** Proposals sent before their leader's safety write (Output.proposalMayLead), and crashes right after one. */
+  long leadingProposalsSent;
+  long crashesAfterLeadingProposal;
 
   Simulation(Scenario scenario) {
     this.scenario = scenario;
@@ -380,11 +383,25 @@ final class Simulation {
     }
   }
 
-  /** The shell: persist, append commits, check invariants, then send. */
+  /**
+   * The shell: send a proposal the core lets lead, persist, append commits, check invariants, then
+   * send the rest. A crash may strike after the leading proposal left and before anything was
+   * persisted, or after persisting and before the rest left.
+   */
   private void apply(Node node, Output output) {
     if (node.honest && node.core.retainedMessages() > ConsensusCore.maxRetainedMessages(nodes.size())) {
       fail("node " + node.id + " retains " + node.core.retainedMessages() + " votes, timeouts and proposals, more"
           + " than the bound " + ConsensusCore.maxRetainedMessages(nodes.size()));
+    }
+    ConsensusMessage leading = null;
+    if (output.proposalMayLead()) {
+      leading = output.broadcast().stream().filter(m -> m instanceof Proposal).findFirst().orElseThrow();
+      broadcast(node, leading);
+      leadingProposalsSent++;
+      if (crashHere(node, 50)) {
+        crashesAfterLeadingProposal++;
+        return;
+      }
     }
     if (output.safetyStateToPersist() != null) {
       node.persisted = output.safetyStateToPersist();
@@ -408,29 +425,13 @@ final class Simulation {
       node.logByHash.put(committed.block().hash(), committed);
       BundleRules.manifests(committed.block()).forEach(m -> node.committedBundleKeys.add(m.bundleKey()));
     }
-    if (scenario.crashes() && node.honest && now < scenario.gstMillis() - 1000 && random.nextInt(500) == 0) {
-      // Crash after persisting, before sending: the output's messages are lost.
-      crash(node);
-      schedule(now + 200 + random.nextInt(300), node.id, RESTART, null, null, 0);
+    // Crash after persisting, before sending: the output's messages are lost.
+    if (crashHere(node, 500)) {
       return;
     }
     for (ConsensusMessage message : output.broadcast()) {
-      remember(node, message);
-      if (message instanceof ConsensusMessage.Timeout) {
-        timeoutsSent++;
-      }
-      if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
-        equivocate(node, p);
-        continue;
-      }
-      if (node.behaviour == Byzantine.SPLIT_BUNDLE && message instanceof Proposal p) {
-        message = splitBundle(node, p);
-      }
-      byte[] bytes = codec.encode(message);
-      for (Node peer : nodes) {
-        if (peer != node) {
-          send(node, peer, bytes);
-        }
+      if (message != leading) {
+        broadcast(node, message);
       }
     }
     for (Output.Directed directed : output.direct()) {
@@ -449,6 +450,36 @@ final class Simulation {
     }
     output.timer().ifPresent(timer -> schedule(Math.max(now, timer.fireAtMillis()), node.id, TIMER, null, null,
         timer.view()));
+  }
+
+  /** Before GST, one time in {@code oneIn}, crashes an honest node here and schedules its restart. */
+  private boolean crashHere(Node node, int oneIn) {
+    if (scenario.crashes() && node.honest && now < scenario.gstMillis() - 1000 && random.nextInt(oneIn) == 0) {
+      crash(node);
+      schedule(now + 200 + random.nextInt(300), node.id, RESTART, null, null, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private void broadcast(Node node, ConsensusMessage message) {
+    remember(node, message);
+    if (message instanceof ConsensusMessage.Timeout) {
+      timeoutsSent++;
+    }
+    if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
+      equivocate(node, p);
+      return;
+    }
+    if (node.behaviour == Byzantine.SPLIT_BUNDLE && message instanceof Proposal p) {
+      message = splitBundle(node, p);
+    }
+    byte[] bytes = codec.encode(message);
+    for (Node peer : nodes) {
+      if (peer != node) {
+        send(node, peer, bytes);
+      }
+    }
   }
 
   /** Sends one proposal to half the peers and a conflicting block with the same justification to the rest. */

@@ -424,8 +424,17 @@ public final class BftOrdering implements Ordering {
     }
   }
 
-  /** Persist, then commit, then send: the order the core's Output demands. */
+  /**
+   * Persist, then commit, then send: the order the core's Output demands; a proposal the core lets
+   * lead goes out first, so that replicas verify it while this node's vote is being synced.
+   */
   private void apply(Output output) {
+    ConsensusMessage leading = null;
+    if (output.proposalMayLead()) {
+      leading = output.broadcast().stream().filter(m -> m instanceof ConsensusMessage.Proposal).findFirst()
+          .orElseThrow();
+      broadcast(leading);
+    }
     if (output.safetyStateToPersist() != null) {
       store.saveSafety(output.safetyStateToPersist());
     }
@@ -441,11 +450,8 @@ public final class BftOrdering implements Ordering {
       finalizer.execute(() -> writeCommitted(committed));
     }
     for (ConsensusMessage message : output.broadcast()) {
-      remember(message);
-      if (message instanceof ConsensusMessage.Proposal proposal && config.consensus().compactProposals()) {
-        sendToAll(CompactProposal.of(proposal).encode());
-      } else {
-        sendToAll(codec.encode(message));
+      if (message != leading) {
+        broadcast(message);
       }
     }
     for (Output.Directed directed : output.direct()) {
@@ -490,6 +496,15 @@ public final class BftOrdering implements Ordering {
       forgetUpTo(committed.height());
       committedUnwritten.remove(committed.block().hash());
     });
+  }
+
+  private void broadcast(ConsensusMessage message) {
+    remember(message);
+    if (message instanceof ConsensusMessage.Proposal proposal && config.consensus().compactProposals()) {
+      sendToAll(CompactProposal.of(proposal).encode());
+    } else {
+      sendToAll(codec.encode(message));
+    }
   }
 
   /**
