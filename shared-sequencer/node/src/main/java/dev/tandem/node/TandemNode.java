@@ -254,7 +254,7 @@ public final class TandemNode implements AutoCloseable {
       @Override
       public Transaction check(byte[] encoded) {
         Transaction tx = mempool.validator().decode(encoded);
-        mempool.checkNotKnown(tx); // a late copy of a transaction this node has costs no verification
+        mempool.checkNotFinalized(tx); // a late copy of a finalized transaction costs no verification
         mempool.validator().checkSignatureAhead(tx); // its admission then skips verifying it again
         return tx;
       }

@@ -179,10 +179,9 @@ public final class Mempool {
 
   /**
    * Throws {@link RejectReason#DUPLICATE} if the transaction is already pending, being finalized or
-   * finalized. Cheap next to a signature check, so it comes first: a copy that arrives by gossip
-   * after a block carried the transaction costs no second verification.
+   * finalized. Cheap next to a signature check, so it comes first.
    */
-  public void checkNotKnown(Transaction tx) {
+  private void checkNotKnown(Transaction tx) {
     Hash id = tx.id();
     synchronized (this) {
       if (byId.containsKey(id)) {
@@ -192,6 +191,16 @@ public final class Mempool {
         throw new AdmissionException(RejectReason.DUPLICATE, id, "transaction " + id + " is being finalized");
       }
     }
+    checkNotFinalized(tx);
+  }
+
+  /**
+   * Throws {@link RejectReason#DUPLICATE} if the transaction is in the finalized log. Takes no
+   * mempool lock (the gossip router's thread calls it for every transaction it relays): a copy that
+   * arrives by gossip after a block carried the transaction costs no second signature check.
+   */
+  public void checkNotFinalized(Transaction tx) {
+    Hash id = tx.id();
     store.locate(id).ifPresent(location -> {
       throw new AdmissionException(RejectReason.DUPLICATE, id,
           "transaction " + id + " is already finalized at height " + location.height());

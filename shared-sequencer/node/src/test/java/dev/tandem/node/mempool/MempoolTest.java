@@ -106,12 +106,14 @@ class MempoolTest {
     assertThat(mempool.validator().verifiedAheadCount()).as("finalized: its record is dropped").isZero();
     long verifications = mempool.validator().verifications();
     for (Transaction known : List.of(pending, finalized, inProposalOnly)) {
-      assertThat(catchThrowableOfType(AdmissionException.class, () -> mempool.checkNotKnown(known)).reason())
-          .isEqualTo(RejectReason.DUPLICATE);
       assertThat(rejection(known.encode())).isEqualTo(RejectReason.DUPLICATE);
     }
+    for (Transaction known : List.of(finalized, inProposalOnly)) {
+      assertThat(catchThrowableOfType(AdmissionException.class, () -> mempool.checkNotFinalized(known)).reason())
+          .isEqualTo(RejectReason.DUPLICATE);
+    }
     assertThat(mempool.validator().verifications()).isEqualTo(verifications);
-    mempool.checkNotKnown(tx(bob, 2)); // unknown: no objection
+    mempool.checkNotFinalized(pending); // pending, not finalized: no objection
   }
 
   @Test
