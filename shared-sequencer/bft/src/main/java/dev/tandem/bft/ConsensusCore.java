@@ -516,8 +516,9 @@ public final class ConsensusCore {
 
   private void tryPropose() {
     long view = currentView;
-    // A leader never proposes in a view it already voted or timed out in (persisted): after a crash
-    // it could otherwise sign a second, different block for the view and be accused of equivocation.
+    // A leader never proposes in a view it already voted or timed out in (persisted), nor, after a
+    // restart, in the view after its last persisted vote: after a crash it could otherwise sign a
+    // second, different block for the view and be accused of equivocation.
     if (proposedView >= view || view <= safety.lastVotedView() || view <= noProposalThroughView
         || !validators.leader(view).equals(me)) {
       return;
