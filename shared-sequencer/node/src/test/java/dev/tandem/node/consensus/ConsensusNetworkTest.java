@@ -219,6 +219,37 @@ class ConsensusNetworkTest {
     assertSameLog(0, 1, 2, 3);
   }
 
+  /**
+   * While a validator is down the others finalize about 2.4 MB of transactions; its peers answer its
+   * block requests with as many blocks as fit one consensus message (1,000 KiB) and it asks again
+   * for the rest. A response holding every requested block failed to encode, and it never caught up.
+   */
+  @Test
+  void aReturningValidatorCatchesUpThroughMoreBlockBytesThanOneMessageHolds() throws Exception {
+    prepare();
+    for (int i = 0; i < 4; i++) {
+      start(i);
+    }
+    Hash warmUp = send(0, "warm-up");
+    await().atMost(Duration.ofSeconds(60)).until(() -> finalizedOn(3, warmUp));
+    stop(3);
+    List<Hash> large = new ArrayList<>();
+    TandemClient client = TandemClient.connect(nodes[0].rpcUrl());
+    for (int i = 0; i < 24; i++) {
+      byte[] payload = new byte[100_000];
+      new Random(i).nextBytes(payload);
+      large.add(client.sendTransaction(Transaction.sign(CHAIN, Namespace.of(900), nextNonce++, 1_000_000, payload,
+          user)));
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> large.stream().allMatch(id -> finalizedOn(0, id)));
+
+    start(3);
+    Hash afterReturn = send(1, "after-3-returns");
+    await().atMost(Duration.ofSeconds(90)).until(() -> finalizedOn(3, afterReturn)
+        && large.stream().allMatch(id -> finalizedOn(3, id)));
+    assertSameLog(0, 1, 2, 3);
+  }
+
   @Test
   void twoOfFourDownStopsFinalityUntilOneReturns() throws Exception {
     prepare();
