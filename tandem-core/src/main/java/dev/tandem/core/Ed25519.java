@@ -10,7 +10,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
  */
 public final class Ed25519 {
   public static final int SIGNATURE_LENGTH = 64;
-  static final int DECODED_KEYS = 16_384;
+  private static final int DECODED_KEYS = 16_384;
   private static final Map<PublicKey, PublicPoint> DECODED = new ConcurrentHashMap<>();
 
   static {
