@@ -159,11 +159,13 @@ public final class OrderingBench {
       // first system of a run measures the compiler rather than itself.
       LoadGenerator.run(cluster, 500, WARM_UP, payloadBytes, WINDOW, DRAIN);
       LoadGenerator.run(cluster, 0, WARM_UP, payloadBytes, WINDOW, DRAIN);
-      cluster.describeWork(0); // counts from here on
       for (int rate : rates) {
         AtomicReference<ThreadCpu> cpu = new AtomicReference<>();
         LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN,
-            () -> cpu.set(ThreadCpu.start()));
+            () -> {
+              cpu.set(ThreadCpu.start());
+              cluster.describeWork(0); // counts from here on
+            });
         System.out.println(row(r));
         System.out.println(cpu.get().report(12, r.committed()));
         String work = cluster.describeWork(r.committed());

@@ -61,6 +61,9 @@ public final class TandemCluster implements OrderingCluster {
   private SignedPayloads signer;
   private final Map<Hash, Waiting> pending = new ConcurrentHashMap<>();
   private final Map<Integer, Double> verificationsSeen = new HashMap<>();
+  private long workSeenNanos;
+  private double viewSeen;
+  private long heightSeen;
   private final AtomicLong requestId = new AtomicLong();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -274,7 +277,10 @@ public final class TandemCluster implements OrderingCluster {
     }
   }
 
-  /** Each node's {@code tandem_tx_signature_verifications_total} since the last call, per committed payload. */
+  /**
+   * Since the last call: each node's {@code tandem_tx_signature_verifications_total} per committed
+   * payload, and node 0's consensus views and finalized blocks a second.
+   */
   @Override
   public String describeWork(long committed) {
     StringBuilder out = new StringBuilder("tx signature checks per committed payload, by node:");
@@ -284,6 +290,17 @@ public final class TandemCluster implements OrderingCluster {
       verificationsSeen.put(i, total);
       out.append(String.format(" %.2f", committed == 0 ? 0 : since / committed));
     }
+    long now = System.nanoTime();
+    double view = scrape(rpc.get(0).resolve("/metrics"), "tandem_consensus_view");
+    long height = nodes.get(0).finalizedHeight();
+    if (workSeenNanos != 0) {
+      double seconds = (now - workSeenNanos) / 1e9;
+      out.append(String.format("; node 0: %.0f views/s, %.0f blocks/s", (view - viewSeen) / seconds,
+          (height - heightSeen) / seconds));
+    }
+    workSeenNanos = now;
+    viewSeen = view;
+    heightSeen = height;
     return out.toString();
   }
 
