@@ -24,7 +24,7 @@ run() {
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
     -Dlogback.configurationFile="$dir/benchmarks/logback-bench.xml" -Dtandem.root="$dir" ${BENCH_JAVA_OPTS:-} -cp "$cp" \
     dev.tandem.bench.ordering.OrderingBench tandem "$seconds" "$rates" 256 4 \
-    | grep -E "^tandem  |views/s" | sed "s/^/$label /" || echo "$label run failed (exit ${PIPESTATUS[0]})"
+    | grep -E "^tandem  |views/s" | awk '!seen[$0]++' | sed "s/^/$label /" || echo "$label run failed (exit ${PIPESTATUS[0]})"
 }
 for _ in $(seq 1 "$rounds"); do
   run "$base" base
