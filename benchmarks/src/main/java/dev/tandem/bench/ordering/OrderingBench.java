@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -16,12 +17,14 @@ import java.util.function.Supplier;
  * Ordering throughput and submit-to-commit latency of 4-replica clusters on loopback, one system
  * after the other in the same run, at several offered loads.
  *
- * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes]},
- * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4}; systems: ratis, ratis-signed (signed
+ * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes] [rounds]},
+ * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4 1}; systems: ratis, ratis-signed (signed
  * transactions, verified by every replica), tandem (whole blocks in proposals, the default),
  * tandem-compact (transaction ids). A rate of {@code max} is a closed loop
- * with {@value #WINDOW} payloads in flight. Each system gets a warm-up first: 5 s at 500/s, then 5 s saturated.
+ * with {@value #WINDOW} payloads in flight. Each system gets a warm-up first (see {@link #WARM_UP}).
  * With several systems, each runs in a JVM of its own, so that none finds code the others compiled.
+ * With several rounds, the systems run in turn that many times and the ratios against the first
+ * system are also given as medians over the rounds: this machine drifts by up to 2x within minutes.
  */
 public final class OrderingBench {
   static final int WINDOW = 1000;
@@ -45,30 +48,39 @@ public final class OrderingBench {
         .mapToInt(r -> r.equals("max") ? 0 : Integer.parseInt(r)).toArray();
     int payloadBytes = args.length > 3 ? Integer.parseInt(args[3]) : 256;
     int nodes = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+    boolean child = Boolean.getBoolean(CHILD_PROPERTY);
+    int rounds = child || args.length <= 5 ? 1 : Integer.parseInt(args[5]);
     System.out.printf("ordering bench: %d replicas on loopback, %d-byte payloads, %s per load, %d cores%n", nodes,
         payloadBytes, duration, Runtime.getRuntime().availableProcessors());
-    List<Summary> results = new ArrayList<>();
-    boolean child = Boolean.getBoolean(CHILD_PROPERTY);
-    for (String system : systems) {
-      if (systems.size() > 1 && !child) {
-        results.addAll(runInOwnJvm(system, args));
-        continue;
-      }
-      for (LoadGenerator.Result r : runSystem(factory(system), nodes, duration, rates, payloadBytes)) {
-        Summary summary = Summary.of(r);
-        results.add(summary);
-        if (child) {
-          System.out.println(summary.encode());
+    List<List<Summary>> byRound = new ArrayList<>();
+    for (int round = 1; round <= rounds; round++) {
+      List<Summary> results = new ArrayList<>();
+      for (String system : systems) {
+        if ((systems.size() > 1 || rounds > 1) && !child) {
+          results.addAll(runInOwnJvm(system, args));
+          continue;
+        }
+        for (LoadGenerator.Result r : runSystem(factory(system), nodes, duration, rates, payloadBytes)) {
+          Summary summary = Summary.of(r);
+          results.add(summary);
+          if (child) {
+            System.out.println(summary.encode());
+          }
         }
       }
+      byRound.add(results);
     }
     if (!child) {
-      System.out.println();
-      System.out.println("system   offered/s  submitted  skipped  committed  failed  lost  committed/s   p50(ms)   p99(ms)  per-position");
-      for (Summary r : results) {
-        System.out.println(r.row());
+      for (int round = 1; round <= rounds; round++) {
+        System.out.println();
+        System.out.println((rounds > 1 ? "round " + round + ": " : "") + "system   offered/s  submitted  skipped"
+            + "  committed  failed  lost  committed/s   p50(ms)   p99(ms)  per-position");
+        byRound.get(round - 1).forEach(r -> System.out.println(r.row()));
+        printRatios(byRound.get(round - 1), systems);
       }
-      printRatios(results, systems);
+      if (rounds > 1) {
+        printMedianRatios(byRound, systems);
+      }
     }
     System.exit(0);
   }
@@ -186,6 +198,46 @@ public final class OrderingBench {
 
   static String row(LoadGenerator.Result r) {
     return Summary.of(r).row();
+  }
+
+  /** Every other system against the first one, load by load: the median over the rounds of each round's ratio. */
+  private static void printMedianRatios(List<List<Summary>> byRound, List<String> systems) {
+    if (systems.size() < 2) {
+      return;
+    }
+    String base = systems.get(0);
+    System.out.println();
+    for (Summary r : byRound.get(0)) {
+      if (r.system().equals(base)) {
+        continue;
+      }
+      List<Double> throughput = new ArrayList<>();
+      List<Double> p50 = new ArrayList<>();
+      for (List<Summary> round : byRound) {
+        Optional<Summary> mine = round.stream().filter(x -> x.system().equals(r.system()) && x.rate() == r.rate())
+            .findFirst();
+        Optional<Summary> theirs = round.stream().filter(x -> x.system().equals(base) && x.rate() == r.rate())
+            .findFirst();
+        if (mine.isPresent() && theirs.isPresent()) {
+          throughput.add(mine.get().committedPerSecond() / theirs.get().committedPerSecond());
+          p50.add(mine.get().p50Millis() / theirs.get().p50Millis());
+        }
+      }
+      System.out.printf("%s/%s at %s/s over %d rounds: median throughput %.2f (%s), median p50 %.2f (%s)%n",
+          r.system(), base, r.offered(), throughput.size(), median(throughput), range(throughput), median(p50),
+          range(p50));
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String range(List<Double> values) {
+    return String.format("%.2f-%.2f", values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+        values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
   }
 
   /** Every other system against the first one, load by load. */
