@@ -25,11 +25,12 @@ public final class FreePorts {
   private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
   private static final int ATTEMPTS = 500;
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
+  private static final int EPHEMERAL_LOW = ephemeralLow();
 
   private FreePorts() {}
 
   public static synchronized int next() {
-    int ceiling = ephemeralLow();
+    int ceiling = EPHEMERAL_LOW;
     for (int attempt = 0; attempt < ATTEMPTS && ceiling > LOWEST; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, ceiling);
       if (!HANDED_OUT.contains(port) && bindable(port)) {

@@ -284,14 +284,18 @@ public final class TandemCluster implements OrderingCluster {
   @Override
   public String describeWork(long committed) {
     StringBuilder out = new StringBuilder("tx signature checks per committed payload, by node:");
+    double view = Double.NaN;
     for (int i = 0; i < rpc.size(); i++) {
-      double total = scrape(rpc.get(i).resolve("/metrics"), "tandem_tx_signature_verifications_total");
+      String metrics = scrape(rpc.get(i).resolve("/metrics"));
+      double total = valueOf(metrics, "tandem_tx_signature_verifications_total");
       double since = total - verificationsSeen.getOrDefault(i, 0.0);
       verificationsSeen.put(i, total);
       out.append(String.format(" %.2f", committed == 0 ? 0 : since / committed));
+      if (i == 0) {
+        view = valueOf(metrics, "tandem_consensus_view");
+      }
     }
     long now = System.nanoTime();
-    double view = scrape(rpc.get(0).resolve("/metrics"), "tandem_consensus_view");
     long height = nodes.get(0).finalizedHeight();
     if (workSeenNanos != 0) {
       double seconds = (now - workSeenNanos) / 1e9;
@@ -304,21 +308,27 @@ public final class TandemCluster implements OrderingCluster {
     return out.toString();
   }
 
-  private double scrape(URI metrics, String name) {
+  /** A node's Prometheus text; empty if interrupted. */
+  private String scrape(URI metrics) {
     HttpRequest get = HttpRequest.newBuilder(metrics).version(HttpClient.Version.HTTP_1_1).GET().build();
     try {
-      for (String line : http.send(get, HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
-        if (line.startsWith(name + " ")) {
-          return Double.parseDouble(line.substring(name.length() + 1).trim());
-        }
-      }
-      return Double.NaN;
+      return http.send(get, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Double.NaN;
+      return "";
     }
+  }
+
+  /** The value of an untagged metric in Prometheus text, NaN if absent. */
+  private static double valueOf(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
   }
 
   @Override

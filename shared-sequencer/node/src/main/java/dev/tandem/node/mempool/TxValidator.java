@@ -128,8 +128,7 @@ public final class TxValidator {
    * verify it again.
    */
   public boolean verifyAhead(Transaction tx) {
-    verifications.incrementAndGet();
-    if (!tx.hasValidSignature()) {
+    if (!verifies(tx)) {
       return false;
     }
     rememberVerified(tx);
@@ -162,10 +161,15 @@ public final class TxValidator {
   }
 
   private void verify(Transaction tx) {
-    verifications.incrementAndGet();
-    if (!tx.hasValidSignature()) {
+    if (!verifies(tx)) {
       throw new AdmissionException(RejectReason.BAD_SIGNATURE, tx.id(),
           "signature does not verify against sender " + tx.sender());
     }
+  }
+
+  /** The one place a transaction signature is checked, and counted. */
+  private boolean verifies(Transaction tx) {
+    verifications.incrementAndGet();
+    return tx.hasValidSignature();
   }
 }
