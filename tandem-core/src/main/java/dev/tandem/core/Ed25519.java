@@ -25,9 +25,15 @@ public final class Ed25519 {
     return PublicKey.of(publicKey);
   }
 
-  static byte[] sign(byte[] seed, byte[] message) {
+  /**
+   * Signs with the seed's own public key passed in: without it Bouncy Castle derives the key again,
+   * a second base-point multiplication that doubles the cost. The key must be the seed's (a wrong
+   * one would yield signatures that leak the seed), which {@link KeyPair} guarantees.
+   */
+  static byte[] sign(byte[] seed, PublicKey publicKey, byte[] message) {
     byte[] signature = new byte[SIGNATURE_LENGTH];
-    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, message, 0, message.length, signature, 0);
+    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, publicKey.raw(), 0, message, 0, message.length,
+        signature, 0);
     return signature;
   }
 

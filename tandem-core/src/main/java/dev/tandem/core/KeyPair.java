@@ -43,7 +43,7 @@ public final class KeyPair {
   }
 
   public byte[] sign(byte[] message) {
-    return Ed25519.sign(seed, message);
+    return Ed25519.sign(seed, publicKey, message);
   }
 
   @Override

@@ -39,6 +39,20 @@ class Ed25519Test {
     }
   }
 
+  /** Ed25519 signatures are deterministic: passing the key pair's public key must not change one bit. */
+  @Test
+  void signaturesMatchThoseMadeWithoutPassingThePublicKey() {
+    Random random = new Random(13);
+    for (int i = 0; i < 100; i++) {
+      KeyPair pair = KeyPair.generate(random);
+      byte[] message = new byte[random.nextInt(300)];
+      random.nextBytes(message);
+      byte[] derivingTheKey = new byte[Ed25519.SIGNATURE_LENGTH];
+      org.bouncycastle.math.ec.rfc8032.Ed25519.sign(pair.seed(), 0, message, 0, message.length, derivingTheKey, 0);
+      assertThat(pair.sign(message)).isEqualTo(derivingTheKey);
+    }
+  }
+
   @Test
   void agreesOnKeysThatAreNotPointsOrAreSmallOrderOrNonCanonical() {
     Random random = new Random(11);

@@ -34,6 +34,7 @@ public class SignatureBench {
   private KeyPair key;
   private byte[] signature;
   private byte[] publicKeyBytes;
+  private byte[] seed;
   private byte[] encodedTx;
   private java.security.KeyPair jdkKey;
   private byte[] jdkSignature;
@@ -46,6 +47,7 @@ public class SignatureBench {
     key = KeyPair.generate(random);
     signature = key.sign(message);
     publicKeyBytes = key.publicKey().toBytes();
+    seed = key.seed();
     byte[] payload = new byte[256];
     random.nextBytes(payload);
     encodedTx = Transaction.sign(1, Namespace.of(900), 1, 1000, payload, key).encode();
@@ -67,6 +69,20 @@ public class SignatureBench {
   public boolean bouncyCastleVerifyFromKeyBytes() {
     return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, publicKeyBytes, 0, message, 0,
         message.length);
+  }
+
+  /** Tandem's signing path: Bouncy Castle given the key pair's public key. */
+  @Benchmark
+  public byte[] bouncyCastleSign() {
+    return key.sign(message);
+  }
+
+  /** Bouncy Castle deriving the public key from the seed on every signature (Tandem's path before 2026-12-02, afternoon). */
+  @Benchmark
+  public byte[] bouncyCastleSignDerivingTheKey() {
+    byte[] out = new byte[64];
+    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, message, 0, message.length, out, 0);
+    return out;
   }
 
   @Benchmark
