@@ -578,7 +578,7 @@ public final class TandemNode implements AutoCloseable {
         throw new IllegalArgumentException("block " + header.height() + " does not extend the finalized tip");
       }
       long started = System.nanoTime();
-      List<Transaction> superseded = mempool.commit(block, certificate);
+      List<Transaction> superseded = mempool.commit(block, certificate, !ordering.finalizedBlocksRecoverable());
       metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(System.nanoTime() - started));
       tip = header;
       bundles.onFinalized(block);

@@ -671,6 +671,12 @@ public final class BftOrdering implements Ordering {
     }
   }
 
+  /** A finalized block carries a QC: the validators that signed it hold it and serve it by block sync. */
+  @Override
+  public boolean finalizedBlocksRecoverable() {
+    return true;
+  }
+
   @Override
   public List<Equivocation> equivocations() {
     return store == null ? List.of() : store.evidence();

@@ -390,11 +390,14 @@ public final class Mempool {
    * everything is put back and the exception propagates.
    */
   public List<Transaction> commit(Block block) {
-    return commit(block, new byte[0]);
+    return commit(block, new byte[0], true);
   }
 
-  /** As {@link #commit(Block)}, keeping the block's encoded quorum certificate in the same write. */
-  public List<Transaction> commit(Block block, byte[] certificate) {
+  /**
+   * As {@link #commit(Block)}, keeping the block's encoded quorum certificate in the same write;
+   * {@code durable} as for {@link NodeStore#commitBlock}.
+   */
+  public List<Transaction> commit(Block block, byte[] certificate, boolean durable) {
     List<Entry> removed = new ArrayList<>();
     List<Transaction> stale = new ArrayList<>();
     Map<PublicKey, Long> nonceBefore = new HashMap<>();
@@ -432,7 +435,7 @@ public final class Mempool {
       }
     }
     try {
-      store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList());
+      store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList(), durable);
       // Copies that come later are duplicates now; their records would only crowd out ones still needed.
       validator.forgetVerified(block.transactions());
     } catch (RuntimeException e) {

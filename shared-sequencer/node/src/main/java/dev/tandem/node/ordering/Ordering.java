@@ -20,6 +20,15 @@ public interface Ordering extends AutoCloseable {
    */
   void onAdmitted(Transaction tx);
 
+  /**
+   * Whether a finalized block this node loses in a machine crash can be fetched again from peers
+   * (under consensus a quorum holds it), so that its log write need not be fully synced. A single
+   * node's log is the only copy: it must be.
+   */
+  default boolean finalizedBlocksRecoverable() {
+    return false;
+  }
+
   /** An atomic bundle became pending (by RPC or gossip): an idle proposer should look again. */
   default void onBundlePending() {
   }

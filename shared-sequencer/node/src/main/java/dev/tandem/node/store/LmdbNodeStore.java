@@ -37,9 +37,13 @@ import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
 /**
- * {@link NodeStore} on one LMDB environment. LMDB's default durability is kept: every write
- * transaction is synced to disk when it commits, so a committed write survives {@code kill -9}
- * and power loss. Keys are big-endian so that heights sort numerically.
+ * {@link NodeStore} on one LMDB environment. Every write survives {@code kill -9}; every write but
+ * a block commit that is not asked to be durable also survives power loss. LMDB runs with
+ * {@code MDB_NOMETASYNC}: a commit syncs its data pages, not the meta page that makes it current;
+ * durable writes then sync that too. A block commit that need not be durable (the block can be
+ * fetched again from the validators that finalized it) saves that second {@code fdatasync}, and
+ * a machine crash can at worst undo it, never tear the database. Keys are big-endian so that
+ * heights sort numerically.
  *
  * <p>Tables: {@code blocks} u64 height → block encoding; {@code block_hashes} hash → u64 height;
  * {@code txs} tx id → (u64 height, u32 index, u64 namespace); {@code nonces} sender → u64 nonce;
@@ -106,7 +110,7 @@ public final class LmdbNodeStore implements NodeStore {
     try {
       // MDB_NOTLS ties reader slots to transactions, not threads, so any pool thread may read.
       Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSizeBytes).setMaxDbs(16)
-          .setMaxReaders(256).open(directory.toFile(), EnvFlags.MDB_NOTLS);
+          .setMaxReaders(256).open(directory.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC);
       return new LmdbNodeStore(env);
     } catch (LmdbException e) {
       throw new StoreException("cannot open LMDB in " + directory + ": " + e.getMessage(), e);
@@ -287,8 +291,8 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
-  public void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted) {
-    write(txn -> {
+  public void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted, boolean durable) {
+    write(durable, txn -> {
       long expected = finalizedHeight(txn) + 1;
       if (block.height() != expected) {
         throw new StoreException("block height " + block.height() + " does not extend the log; expected " + expected);
@@ -366,7 +370,12 @@ public final class LmdbNodeStore implements NodeStore {
     });
   }
 
+  /** A durable write: synced, meta page included, when this returns. */
   private void write(Consumer<Txn<byte[]>> body) {
+    write(true, body);
+  }
+
+  private void write(boolean durable, Consumer<Txn<byte[]>> body) {
     lifecycle.readLock().lock();
     try {
       ensureOpen();
@@ -376,8 +385,20 @@ public final class LmdbNodeStore implements NodeStore {
       } catch (LmdbException e) {
         throw new StoreException("LMDB write failed: " + e.getMessage(), e);
       }
+      if (durable) {
+        sync();
+      }
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Syncs the meta page of the last commit (its data pages were synced by the commit). */
+  private void sync() {
+    try {
+      env.sync(true);
+    } catch (LmdbException e) {
+      throw new StoreException("LMDB sync failed: " + e.getMessage(), e);
     }
   }
 
@@ -405,6 +426,7 @@ public final class LmdbNodeStore implements NodeStore {
     lifecycle.writeLock().lock();
     try {
       if (!env.isClosed()) {
+        sync();
         env.close();
       }
     } finally {

@@ -69,9 +69,11 @@ public interface NodeStore extends AutoCloseable {
    * Appends the next block (its height must be {@code finalizedHeight() + 1}) and, in the same
    * write transaction, keeps {@code certificate} (the encoded quorum certificate that finalized it;
    * empty when the ordering has none), indexes its transactions, advances its senders' nonces and
-   * removes its transactions and {@code evicted} from the mempool.
+   * removes its transactions and {@code evicted} from the mempool. The write is atomic either way;
+   * unless {@code durable}, a machine crash (not a process crash) may undo it until the next durable
+   * write, for callers that can fetch the block again (consensus: a quorum holds it).
    */
-  void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted);
+  void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted, boolean durable);
 
   /** The certificate kept with a finalized block; empty if none was kept (single-node ordering, or older stores). */
   Optional<byte[]> certificate(long height);
