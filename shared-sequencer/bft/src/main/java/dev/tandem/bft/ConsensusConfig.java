@@ -19,8 +19,8 @@ public record ConsensusConfig(ValidatorSet validators, KeyPair key, long chainId
     if (baseTimeoutMillis <= 0 || maxBlockTxs < 0) {
       throw new IllegalArgumentException("base timeout must be positive and maxBlockTxs not negative");
     }
-    // The leader of view v+1 learns the QC for v+1 only from the proposal of v+2, which an idle
-    // chain sends two intervals after the proposal of v: keep two intervals well inside a timeout.
+    // A node enters view v+1 when it forms the QC for v, soon after the proposal of v; an idle
+    // leader of v+1 proposes one interval after that proposal: keep the interval well inside a timeout.
     if (idleBlockIntervalMillis < 0 || 3 * idleBlockIntervalMillis > baseTimeoutMillis) {
       throw new IllegalArgumentException("the idle block interval must be between 0 and a third of the base"
           + " timeout, or validators would time out the views of an idle chain");

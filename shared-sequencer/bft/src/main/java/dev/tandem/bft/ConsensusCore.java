@@ -72,8 +72,14 @@ public final class ConsensusCore {
    * for that view (see {@link Output#proposalMayLead}).
    */
   private final long noProposalThroughView;
-  /** {@code safety.lastVotedView()} as persisted when the current event began. */
+  /** {@code safety.lastVotedView()} as last handed to the shell to persist (or restored). */
   private long persistedLastVotedView;
+  /**
+   * The safety state changed since it was last handed to the shell. A change with no vote, timeout
+   * or proposal to send (a QC this node formed from others' votes) waits for the next event that
+   * sends one: no message depends on it before then, so a crash may lose it.
+   */
+  private boolean safetyUnsaved;
   private boolean proposalMayLead;
   private TimeoutCertificate lastTc;
   /** Blocks above the committed tip (plus the tip), by hash. */
@@ -96,7 +102,6 @@ public final class ConsensusCore {
   private Output.TimerRequest outTimer;
   private List<CertifiedBlock> outCommitted;
   private List<Equivocation> outEvidence;
-  private boolean safetyChanged;
 
   private record Pending(PublicKey from, ConsensusMessage message) {}
 
@@ -121,7 +126,11 @@ public final class ConsensusCore {
     if (!committedTip.qc().blockHash().equals(committedTip.block().hash())) {
       throw new IllegalArgumentException("committed tip's QC does not certify it");
     }
-    this.safety = safety;
+    // The log may hold a block committed by a QC whose safety write was still waiting when the node
+    // stopped (see safetyUnsaved); the tip's QC is as good a lock as any.
+    this.safety = committedTip.qc().view() > safety.highQc().view()
+        ? new SafetyState(safety.lastVotedView(), committedTip.qc(), safety.lockedChain()) : safety;
+    this.persistedLastVotedView = safety.lastVotedView();
     this.noProposalThroughView = safety.lastVotedView() >= 1 ? safety.lastVotedView() + 1 : 0;
     this.committedTip = committedTip;
     blocks.put(committedTip.block().hash(), committedTip.block());
@@ -299,18 +308,18 @@ public final class ConsensusCore {
         || (p.tc().isPresent() && p.tc().get().view() == p.view() - 1
             && p.justify().view() >= p.tc().get().highQcView());
     if (p.view() <= safety.lastVotedView() || !extendsLock) {
+      // Others' votes for this block may already make a quorum: they waited for it.
+      formQc(p.view(), block.height(), block.hash(), p.justify().view(), from);
       return;
     }
     safety = new SafetyState(p.view(), safety.highQc(), safety.lockedChain());
-    safetyChanged = true;
+    safetyUnsaved = true;
     Vote vote = Vote.sign(config.key(), chainId, p.view(), block.height(), block.hash(), p.justify().view());
     verified.add(vote);
-    PublicKey next = validators.leader(p.view() + 1);
-    if (next.equals(me)) {
-      onVote(me, vote, true);
-    } else {
-      outDirect.add(new Output.Directed(next, new VoteMessage(vote)));
-    }
+    // To every validator, not only the next leader: each forms the QC itself and commits a hop
+    // earlier than when it would learn of the QC from the next proposal.
+    outBroadcast.add(new VoteMessage(vote));
+    onVote(me, vote, true);
   }
 
   /**
@@ -336,11 +345,14 @@ public final class ConsensusCore {
     return !conflicting;
   }
 
-  /** {@code own}: the vote this node just signed; any vote that came as a message is verified, whoever sent it. */
+  /**
+   * Every validator collects every view's votes and forms its QC. {@code own}: the vote this node
+   * just signed; any vote that came as a message is verified, whoever sent it.
+   */
   private void onVote(PublicKey from, Vote vote, boolean own) {
     long view = vote.view();
     if (vote.chainId() != chainId || view < 1 || view + 1 < currentView || view > currentView + MAX_VIEWS_AHEAD
-        || qcFormed.contains(view) || !validators.leader(view + 1).equals(me) || vote.parentView() >= view) {
+        || qcFormed.contains(view) || vote.parentView() >= view) {
       return;
     }
     PublicKey signer = vote.signature().signer();
@@ -353,13 +365,24 @@ public final class ConsensusCore {
     if (!own && !cachedVerify(vote, () -> vote.verify(validators).valid())) {
       return;
     }
-    forView = votes.computeIfAbsent(view, v -> new HashMap<>());
-    forView.put(signer, vote);
+    votes.computeIfAbsent(view, v -> new HashMap<>()).put(signer, vote);
+    formQc(view, vote.height(), vote.blockHash(), vote.parentView(), from);
+  }
+
+  /**
+   * Forms and adopts the QC for a block once its verified votes make a quorum. Votes can overtake
+   * the proposal they are for: until the block is here they wait, and the proposal forms the QC
+   * when it comes. The next leader, which needs the block to propose, asks the voter for it.
+   */
+  private void formQc(long view, long height, Hash blockHash, long parentView, PublicKey from) {
+    Map<PublicKey, Vote> forView = votes.get(view);
+    if (forView == null || qcFormed.contains(view)) {
+      return;
+    }
     List<Signature> signatures = new ArrayList<>();
     long stake = 0;
     for (Vote each : forView.values()) {
-      if (each.height() == vote.height() && each.blockHash().equals(vote.blockHash())
-          && each.parentView() == vote.parentView()) {
+      if (each.height() == height && each.blockHash().equals(blockHash) && each.parentView() == parentView) {
         signatures.add(each.signature());
         stake += validators.stakeOf(each.signature().signer());
       }
@@ -367,13 +390,12 @@ public final class ConsensusCore {
     if (!validators.isQuorum(stake)) {
       return;
     }
-    QuorumCertificate qc = QuorumCertificate.of(chainId, view, vote.height(), vote.blockHash(), vote.parentView(),
-        signatures);
+    QuorumCertificate qc = QuorumCertificate.of(chainId, view, height, blockHash, parentView, signatures);
+    if (!isKnown(qc) && !validators.leader(view + 1).equals(me)) {
+      return;
+    }
     verified.add(qc);
-    QcResult result = acceptQc(qc, from);
-    if (result == QcResult.NEED_BLOCK) {
-      stash(from, new VoteMessage(vote));
-    } else if (result == QcResult.OK) {
+    if (acceptQc(qc, from) == QcResult.OK) {
       qcFormed.add(view);
     }
   }
@@ -390,9 +412,18 @@ public final class ConsensusCore {
     if (qc.equals(genesisQc)) {
       return true;
     }
+    if (qc.chainId() != chainId) {
+      return false;
+    }
+    // The QC this node formed from the same votes' statement proves it already; another quorum's
+    // signatures on it add nothing (the next leader's QC in its proposal, most of the time).
+    QuorumCertificate held = qcOf.get(qc.blockHash());
+    if (held != null && held.view() == qc.view() && held.height() == qc.height()
+        && held.parentView() == qc.parentView()) {
+      return true;
+    }
     // A signature on a vote this node signed or already verified (its own, mostly) is not checked again.
-    return qc.chainId() == chainId
-        && cachedVerify(qc, () -> qc.verify(validators, signature -> verified.contains(qc.voteOf(signature))).valid());
+    return cachedVerify(qc, () -> qc.verify(validators, signature -> verified.contains(qc.voteOf(signature))).valid());
   }
 
   /** Verifies a QC and, when its block is known, adopts it: high QC, commits, view. */
@@ -416,7 +447,7 @@ public final class ConsensusCore {
     }
     if (qc.view() > safety.highQc().view() && block != null) {
       safety = new SafetyState(safety.lastVotedView(), qc, safety.lockedChain());
-      safetyChanged = true;
+      safetyUnsaved = true;
     }
     if (block != null && qc.view() >= 1 && qc.parentView() == qc.view() - 1) {
       commitUpTo(block.header().parentHash(), from);
@@ -561,7 +592,7 @@ public final class ConsensusCore {
   private void localTimeout(long view) {
     if (view > safety.lastVotedView()) {
       safety = new SafetyState(view, safety.highQc(), safety.lockedChain());
-      safetyChanged = true;
+      safetyUnsaved = true;
     }
     QuorumCertificate highQc = safety.highQc();
     Optional<TimeoutCertificate> tc = lastTc != null && lastTc.view() == view - 1 ? Optional.of(lastTc)
@@ -759,16 +790,24 @@ public final class ConsensusCore {
     outTimer = null;
     outCommitted = new ArrayList<>();
     outEvidence = new ArrayList<>();
-    safetyChanged = false;
-    persistedLastVotedView = safety.lastVotedView();
     proposalMayLead = false;
   }
 
   private Output finish() {
-    if (safetyChanged) {
+    SafetyState toPersist = null;
+    if (safetyUnsaved && (outBroadcast.stream().anyMatch(ConsensusCore::dependsOnSafety)
+        || outDirect.stream().anyMatch(directed -> dependsOnSafety(directed.message())))) {
       safety = new SafetyState(safety.lastVotedView(), safety.highQc(), lockedChain());
+      toPersist = safety;
+      safetyUnsaved = false;
+      persistedLastVotedView = safety.lastVotedView();
     }
-    return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted,
-        safetyChanged ? safety : null, outEvidence, proposalMayLead);
+    return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted, toPersist, outEvidence,
+        proposalMayLead);
+  }
+
+  /** Votes, timeouts and proposals reflect the safety state; block sync messages do not. */
+  private static boolean dependsOnSafety(ConsensusMessage message) {
+    return message instanceof VoteMessage || message instanceof Timeout || message instanceof Proposal;
   }
 }

@@ -54,6 +54,10 @@ class ConsensusCoreTest {
     return keys.stream().filter(k -> k.publicKey().equals(who)).findFirst().orElseThrow();
   }
 
+  private static List<VoteMessage> votesIn(Output out) {
+    return out.broadcast().stream().filter(m -> m instanceof VoteMessage).map(m -> (VoteMessage) m).toList();
+  }
+
   private PublicKey follower(PublicKey leader) {
     return set.keys().stream().filter(k -> !k.equals(leader)).findFirst().orElseThrow();
   }
@@ -72,18 +76,19 @@ class ConsensusCoreTest {
     Output voted = follower.onMessage(leader, proposal, 10);
     assertThat(voted.safetyStateToPersist()).isNotNull();
     assertThat(voted.safetyStateToPersist().lastVotedView()).isEqualTo(1);
-    assertThat(voted.direct()).hasSize(1);
-    assertThat(voted.direct().get(0).to()).isEqualTo(set.leader(2));
-    VoteMessage vote = (VoteMessage) voted.direct().get(0).message();
+    // The vote goes to every validator, each of which forms the QC.
+    assertThat(voted.direct()).isEmpty();
+    assertThat(votesIn(voted)).hasSize(1);
+    VoteMessage vote = votesIn(voted).get(0);
     assertThat(vote.vote().blockHash()).isEqualTo(proposal.block().hash());
     assertThat(vote.vote().verify(set).valid()).isTrue();
 
     // Same view again, and a conflicting block for that view: no second vote.
-    assertThat(follower.onMessage(leader, proposal, 11).direct()).isEmpty();
+    assertThat(votesIn(follower.onMessage(leader, proposal, 11))).isEmpty();
     Block other = Block.build(CHAIN, 1, proposal.block().header().parentHash(), 5, leader, List.of());
     Proposal second = Proposal.sign(keyOf(leader), CHAIN, 1, other, proposal.justify(), Optional.empty());
     Output conflicting = follower.onMessage(leader, second, 12);
-    assertThat(conflicting.direct()).isEmpty();
+    assertThat(votesIn(conflicting)).isEmpty();
     assertThat(conflicting.safetyStateToPersist()).isNull();
     // The leader signed two blocks for view 1: evidence anyone with the validator set can check.
     assertThat(conflicting.evidence()).hasSize(1);
@@ -164,17 +169,16 @@ class ConsensusCoreTest {
     for (boolean forgedQc : List.of(true, false)) {
       ConsensusCore node = core(replica);
       node.start(0);
-      assertThat(node.onMessage(leader1, first, 1).direct()).as("votes for view 1").hasSize(1);
+      assertThat(votesIn(node.onMessage(leader1, first, 1))).as("votes for view 1").hasSize(1);
       List<Signature> signatures = new ArrayList<>(genuine);
       signatures.add(forgedQc ? forged : own);
       QuorumCertificate qc = QuorumCertificate.of(CHAIN, 1, block1.height(), block1.hash(), 0, signatures);
       Proposal second = Proposal.sign(keyOf(leader2), CHAIN, 2, block2, qc, Optional.empty());
       Output out = node.onMessage(leader2, second, 3);
       if (forgedQc) {
-        assertThat(out.direct()).as("no vote on a QC with a forged signature").isEmpty();
+        assertThat(votesIn(out)).as("no vote on a QC with a forged signature").isEmpty();
       } else {
-        assertThat(out.direct()).singleElement()
-            .satisfies(d -> assertThat(((VoteMessage) d.message()).vote().view()).isEqualTo(2));
+        assertThat(votesIn(out)).singleElement().satisfies(v -> assertThat(v.vote().view()).isEqualTo(2));
       }
     }
   }
@@ -233,12 +237,12 @@ class ConsensusCoreTest {
     // Signed by another validator's key, or a valid signature over another chain id.
     Proposal wrongSigner = Proposal.sign(keyOf(other), CHAIN, 1, block, ConsensusCore.genesis(CHAIN).qc(),
         Optional.empty());
-    assertThat(node.onMessage(leader, wrongSigner, 1).direct()).isEmpty();
+    assertThat(votesIn(node.onMessage(leader, wrongSigner, 1))).isEmpty();
     Proposal wrongChain = Proposal.sign(keyOf(leader), CHAIN + 1, 1, block, ConsensusCore.genesis(CHAIN).qc(),
         Optional.empty());
-    assertThat(node.onMessage(leader, wrongChain, 2).direct()).isEmpty();
+    assertThat(votesIn(node.onMessage(leader, wrongChain, 2))).isEmpty();
     Proposal good = Proposal.sign(keyOf(leader), CHAIN, 1, block, ConsensusCore.genesis(CHAIN).qc(), Optional.empty());
-    assertThat(node.onMessage(leader, good, 3).direct()).hasSize(1);
+    assertThat(votesIn(node.onMessage(leader, good, 3))).hasSize(1);
   }
 
   @Test
@@ -268,7 +272,7 @@ class ConsensusCoreTest {
     Proposal proposal = (Proposal) leaderCore.start(0).broadcast().get(0);
     ConsensusCore node = core(follower(leader));
     node.start(0);
-    VoteMessage vote = (VoteMessage) node.onMessage(leader, proposal, 1).direct().get(0).message();
+    VoteMessage vote = votesIn(node.onMessage(leader, proposal, 1)).get(0);
     Timeout timeout = (Timeout) node.onTimer(1, 1000).broadcast().get(0);
     List<ConsensusMessage> messages = List.of(proposal, vote, timeout,
         new BlockRequest(proposal.block().hash(), 3),
@@ -413,10 +417,15 @@ class ConsensusCoreTest {
     long now = run(cores, disks, 0, 3, 10_000);
     long before = disks.stream().mapToLong(d -> d.log.get(d.log.size() - 1).height()).min().orElseThrow();
     assertThat(before).isGreaterThanOrEqualTo(3);
+    // A QC formed from others' votes commits before its safety write (which waits for the node's next
+    // vote), so a node's high QC on disk may be its tip's; where it is above, its block is kept.
+    assertThat(disks).anySatisfy(disk ->
+        assertThat(disk.safety.highQc().height()).isGreaterThan(disk.log.get(disk.log.size() - 1).height()));
     for (Disk disk : disks) {
-      assertThat(disk.safety.highQc().height()).isGreaterThan(disk.log.get(disk.log.size() - 1).height());
-      assertThat(disk.safety.lockedChain()).isNotEmpty();
-      assertThat(disk.safety.lockedChain().get(0).block().hash()).isEqualTo(disk.safety.highQc().blockHash());
+      if (disk.safety.highQc().height() > disk.log.get(disk.log.size() - 1).height()) {
+        assertThat(disk.safety.lockedChain()).isNotEmpty();
+        assertThat(disk.safety.lockedChain().get(0).block().hash()).isEqualTo(disk.safety.highQc().blockHash());
+      }
     }
 
     cores.clear();
@@ -488,6 +497,68 @@ class ConsensusCoreTest {
     assertThat(restarted.currentView()).isEqualTo(2);
     assertThat(afterRestart.broadcast()).noneMatch(m -> m instanceof Proposal);
     assertThat(restarted.onTick(4).broadcast()).noneMatch(m -> m instanceof Proposal);
+  }
+
+  /**
+   * Votes go to every validator: a replica that leads neither view forms each QC itself, commits on
+   * the second one before any later proposal, and keeps its safety write for its next vote; votes
+   * that overtake their proposal wait for it. Restarted from a log that is ahead of its safety file,
+   * it takes the tip's QC as its lock.
+   */
+  @Test
+  void aReplicaFormsQcsFromBroadcastVotesAndCommitsWithoutTheNextProposal() {
+    PublicKey leader1 = set.leader(1);
+    PublicKey leader2 = set.leader(2);
+    PublicKey replica = set.keys().stream().filter(k -> !k.equals(leader1) && !k.equals(leader2)
+        && !k.equals(set.leader(3))).findFirst().orElseThrow();
+    List<PublicKey> voters = set.keys().stream().filter(k -> !k.equals(replica)).toList();
+    ConsensusCore node = core(replica);
+    node.start(0);
+    Proposal first = (Proposal) core(leader1).start(0).broadcast().get(0);
+    Block block1 = first.block();
+
+    // Others' votes for block 1 arrive before its proposal: they make a quorum, but wait for the block.
+    for (PublicKey voter : voters) {
+      Output early = node.onMessage(voter, new VoteMessage(Vote.sign(keyOf(voter), CHAIN, 1, 1, block1.hash(), 0)), 1);
+      assertThat(early.direct()).as("no block request: the proposal is on its way").isEmpty();
+    }
+    assertThat(node.currentView()).isEqualTo(1);
+    Output voted1 = node.onMessage(leader1, first, 2);
+    assertThat(votesIn(voted1)).hasSize(1);
+    assertThat(node.currentView()).as("QC for view 1 formed in the proposal's step").isEqualTo(2);
+    assertThat(voted1.safetyStateToPersist().lastVotedView()).isEqualTo(1);
+
+    // View 2: the proposal, then the others' votes; the second QC commits block 1 here, no proposal 3 needed.
+    Block block2 = Block.build(CHAIN, 2, block1.hash(), 3, leader2, List.of());
+    QuorumCertificate qc1 = node.safetyState().highQc();
+    assertThat(qc1.view()).isEqualTo(1);
+    Output voted2 = node.onMessage(leader2, Proposal.sign(keyOf(leader2), CHAIN, 2, block2, qc1, Optional.empty()), 3);
+    assertThat(votesIn(voted2)).hasSize(1);
+    Output committing = null;
+    for (PublicKey voter : voters) {
+      Output out = node.onMessage(voter, new VoteMessage(Vote.sign(keyOf(voter), CHAIN, 2, 2, block2.hash(), 1)), 4);
+      if (!out.committed().isEmpty()) {
+        committing = out;
+      }
+    }
+    assertThat(committing).isNotNull();
+    assertThat(committing.committed()).extracting(c -> c.block().hash()).containsExactly(block1.hash());
+    assertThat(node.currentView()).isEqualTo(3);
+    assertThat(node.safetyState().highQc().view()).isEqualTo(2);
+    // Nothing was sent in that step, so the new high QC waits for the next vote's write.
+    assertThat(committing.safetyStateToPersist()).isNull();
+    assertThat(committing.broadcast()).isEmpty();
+
+    // It stops before that write: its log has block 1, its safety file still the high QC of view 1.
+    SafetyState onDisk = voted2.safetyStateToPersist();
+    assertThat(onDisk.highQc().view()).isEqualTo(1);
+    CertifiedBlock tip = committing.committed().get(0);
+    ConsensusCore restarted = new ConsensusCore(new ConsensusConfig(set, keyOf(replica), CHAIN, 1000, 10),
+        (parent, timestamp, max) -> List.of(), b -> Verification.OK,
+        new SafetyState(onDisk.lastVotedView(), ConsensusCore.genesis(CHAIN).qc(), List.of()), tip, CommittedChain.EMPTY);
+    assertThat(restarted.safetyState().highQc()).isEqualTo(tip.qc());
+    restarted.start(5);
+    assertThat(restarted.currentView()).isEqualTo(2);
   }
 
   @Test

@@ -467,6 +467,9 @@ final class Simulation {
     if (message instanceof ConsensusMessage.Timeout) {
       timeoutsSent++;
     }
+    if (node.behaviour == Byzantine.WITHHOLD_VOTES && message instanceof VoteMessage) {
+      return;
+    }
     if (node.behaviour == Byzantine.EQUIVOCATE && message instanceof Proposal p) {
       equivocate(node, p);
       return;
