@@ -15,7 +15,9 @@ import java.util.Optional;
  * it while the leader's own vote is being persisted (see {@link ConsensusCore} on restarts).
  *
  * @param committed newly final blocks in height order, each with a QC that certifies it
- * @param safetyStateToPersist non-null exactly when the safety state changed in this event
+ * @param safetyStateToPersist the safety state to write before this output's messages: non-null when
+ *     it changed since it was last handed over and this output sends a vote, timeout or proposal (a
+ *     change with nothing to send, a QC formed from others' votes, waits for the next such output)
  * @param evidence equivocations detected in this event (a leader signed two blocks for one view);
  *     the shell keeps them for slashing and tells the operator
  * @param proposalMayLead the proposal in {@code broadcast} may be sent before the safety state is

@@ -138,6 +138,10 @@ final class Simulation {
   /** Proposals sent before their leader's safety write (Output.proposalMayLead), and crashes right after one. */
   long leadingProposalsSent;
   long crashesAfterLeadingProposal;
+  /** Crashes that also lost the node's last logged block (a validator's block commit is not synced). */
+  long logBlocksLost;
+  /** Restarts from a log whose tip's QC is newer than the persisted high QC (that write was still waiting). */
+  long restartsWithLogAhead;
 
   Simulation(Scenario scenario) {
     this.scenario = scenario;
@@ -353,6 +357,9 @@ final class Simulation {
         if (!node.up) {
           node.up = true;
           node.persisted.lockedChain().forEach(certified -> remember(node, certified.block()));
+          if (!node.log.isEmpty() && node.log.get(node.log.size() - 1).qc().view() > node.persisted.highQc().view()) {
+            restartsWithLogAhead++;
+          }
           node.core = newCore(node);
           apply(node, node.core.start(now));
         }
@@ -373,6 +380,11 @@ final class Simulation {
     }
   }
 
+  /**
+   * The node stops and loses what was not on disk. One crash in three also loses the last block of
+   * its log, as a machine crash can: a validator's block commit skips the sync that would make it
+   * durable, since the quorum that finalized the block serves it again by block sync.
+   */
   private void crash(Node node) {
     if (node.up) {
       node.up = false;
@@ -380,6 +392,15 @@ final class Simulation {
       node.incarnation++;
       node.core = null;
       node.seenBlocks.clear();
+      if (!node.log.isEmpty() && random.nextInt(3) == 0) {
+        CertifiedBlock lost = node.log.remove(node.log.size() - 1);
+        node.logByHash.remove(lost.block().hash());
+        BundleRules.manifests(lost.block()).forEach(m -> {
+          node.committedBundleKeys.remove(m.bundleKey());
+          node.checkedBundleKeys.remove(m.bundleKey());
+        });
+        logBlocksLost++;
+      }
     }
   }
 

@@ -27,7 +27,7 @@ class SimulationTest {
     return new Scenario(seed, n, byzantine, behaviour, gst, crashes, false);
   }
 
-  private static final long[] totals = new long[10];
+  private static final long[] totals = new long[12];
 
   private static void runSeed(long seed) {
     Scenario scenario = scenarioFor(seed);
@@ -54,6 +54,8 @@ class SimulationTest {
     totals[7] += sim.equivocationsDetected;
     totals[8] += sim.leadingProposalsSent;
     totals[9] += sim.crashesAfterLeadingProposal;
+    totals[10] += sim.logBlocksLost;
+    totals[11] += sim.restartsWithLogAhead;
   }
 
   @Test
@@ -72,9 +74,10 @@ class SimulationTest {
     System.out.printf("bft simulation: %d seeds (n=4 and n=7) in %.1f s: %d events, %d crashes, %d undecodable"
         + " messages rejected, %d block sync responses, %d timeouts sent, %d blocks committed (min per run, summed),"
         + " %d atomic bundles committed whole, %d equivocations proven by honest nodes, %d proposals sent ahead of"
-        + " their leader's safety write (%d leaders crashed right after one)%n",
+        + " their leader's safety write (%d leaders crashed right after one), %d crashes lost the last logged block,"
+        + " %d restarts found the log ahead of the safety file%n",
         seeds, (System.nanoTime() - start) / 1e9, totals[0], totals[1], totals[2], totals[3], totals[4], totals[5],
-        totals[6], totals[7], totals[8], totals[9]);
+        totals[6], totals[7], totals[8], totals[9], totals[10], totals[11]);
     // The runs must actually exercise crashes, garbage, sync and view changes.
     assertThat(totals[1]).isPositive();
     assertThat(totals[2]).isPositive();
@@ -84,6 +87,7 @@ class SimulationTest {
     assertThat(totals[7]).isPositive();
     assertThat(totals[8]).isPositive();
     assertThat(totals[9]).isPositive();
+    assertThat(totals[10]).isPositive();
   }
 
   /** Without the bundle validity rule, a leader that splits bundles gets a split committed, and the checker sees it. */
