@@ -36,6 +36,14 @@ public final class OrderingBench {
    * shorter warm-up measures the compiler as much as the system (5 s before 2026-12-02).
    */
   private static final Duration WARM_UP = Duration.ofSeconds(Long.getLong("tandem.bench.warmupSeconds", 30));
+  /**
+   * Each offered load first runs unmeasured this long, 30 s unless
+   * {@code -Dtandem.bench.loadWarmupSeconds=N} (0: none, as before 2026-12-02 05:30 UTC): a load
+   * that follows another invalidates the profiles the JIT compiled for that one, and on two cores
+   * the recompiling (0.4-0.5 cores for the first 25 s of 200/s after the saturated warm-up) would
+   * be measured with the system.
+   */
+  private static final Duration LOAD_WARM_UP = Duration.ofSeconds(Long.getLong("tandem.bench.loadWarmupSeconds", 30));
   /** Set in a system's own JVM: run the one system given and print its results as {@link Summary} lines. */
   private static final String CHILD_PROPERTY = "tandem.bench.ordering.child";
 
@@ -172,6 +180,9 @@ public final class OrderingBench {
       LoadGenerator.run(cluster, 500, WARM_UP, payloadBytes, WINDOW, DRAIN);
       LoadGenerator.run(cluster, 0, WARM_UP, payloadBytes, WINDOW, DRAIN);
       for (int rate : rates) {
+        if (!LOAD_WARM_UP.isZero()) {
+          LoadGenerator.run(cluster, rate, LOAD_WARM_UP, payloadBytes, WINDOW, DRAIN);
+        }
         AtomicReference<ThreadCpu> cpu = new AtomicReference<>();
         LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN,
             () -> {
