@@ -61,6 +61,11 @@ public final class GenericAdapter {
     GenericBatch batch;
     if (pending.isPresent()) {
       range = pending.get();
+      if (range.lastHeight() > source.finalizedHeight()) {
+        // The log lost blocks the batch was cut from (a machine crash can undo a validator's last
+        // block write); block sync brings the same blocks back.
+        return false;
+      }
       batch = build(range.firstHeight(), range.lastHeight());
       LOG.info("namespace {}: re-posting batch for heights {}..{} left pending by a restart", namespace,
           range.firstHeight(), range.lastHeight());

@@ -93,6 +93,11 @@ public final class OpStackAdapter {
       first = pending.firstHeight();
       last = pending.lastHeight();
       firstL2 = pending.firstL2Block();
+      if (last > source.finalizedHeight()) {
+        // The log lost blocks the frames were cut from (a machine crash can undo a validator's last
+        // block write); block sync brings the same blocks back.
+        return false;
+      }
       LOG.info("namespace {}: re-posting the frames of heights {}..{} left in flight by a restart", namespace, first,
           last);
     } else {

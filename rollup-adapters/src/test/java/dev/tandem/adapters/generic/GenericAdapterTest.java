@@ -94,6 +94,57 @@ class GenericAdapterTest {
     assertThat(poster.postCalls).isEqualTo(poster.posted.size() + 1);
   }
 
+  /**
+   * A machine crash can undo a validator's last block write while the adapter's checkpoint already
+   * holds a batch cut from that block: the adapter waits for block sync to bring it back, then
+   * re-posts the same batch.
+   */
+  @Test
+  void aBatchLeftInFlightWaitsForBlocksTheLogLostAndIsRepostedOnceTheyAreBack(@TempDir Path dir) throws Exception {
+    Chain chain = new Chain();
+    RecordingPoster poster = new RecordingPoster();
+    GenericAdapter.Limits limits = new GenericAdapter.Limits(3, 64 * 1024);
+    chain.grow(6);
+    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
+      GenericAdapter adapter = new GenericAdapter(ROLLUP, chain, poster, store, limits);
+      assertThat(adapter.step()).isTrue(); // heights 1..3
+      poster.crashAfterNextPost = true;
+      assertThatThrownBy(adapter::step).hasMessageContaining("simulated crash"); // 4..6 landed, not recorded
+    }
+    long[] finalized = {5}; // after the restart the log ends at 5 until block sync returns block 6
+    FinalizedBlockSource rolledBack = new FinalizedBlockSource() {
+      @Override
+      public long finalizedHeight() {
+        return finalized[0];
+      }
+
+      @Override
+      public dev.tandem.core.Block block(long height) {
+        if (height > finalized[0]) {
+          throw new IllegalArgumentException("height " + height + " is not finalized here");
+        }
+        return chain.block(height);
+      }
+
+      @Override
+      public byte[] certificate(long height) {
+        return chain.certificate(height);
+      }
+    };
+    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
+      GenericAdapter adapter = new GenericAdapter(ROLLUP, rolledBack, poster, store, limits);
+      int calls = poster.postCalls;
+      assertThat(adapter.step()).isFalse();
+      assertThat(poster.postCalls).isEqualTo(calls);
+      assertThat(store.progress(ROLLUP).pending()).contains(new CheckpointStore.Range(4, 6));
+      finalized[0] = 6;
+      assertThat(adapter.step()).isTrue();
+      assertThat(poster.postCalls).isEqualTo(calls + 1);
+      assertThat(poster.posted).hasSize(2); // the same batch again, under its key
+      assertThat(store.progress(ROLLUP).nextHeight()).isEqualTo(7);
+    }
+  }
+
   @Test
   void idleWhenCaughtUp(@TempDir Path dir) throws Exception {
     Chain chain = new Chain();
