@@ -77,7 +77,7 @@ public class SignatureBench {
     return key.sign(message);
   }
 
-  /** Bouncy Castle deriving the public key from the seed on every signature (Tandem's path before 2026-12-02, afternoon). */
+  /** Bouncy Castle deriving the public key from the seed on every signature (Tandem's path before 2026-12-02 04:10 UTC). */
   @Benchmark
   public byte[] bouncyCastleSignDerivingTheKey() {
     byte[] out = new byte[64];
