@@ -58,10 +58,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The IO shell around the pure {@link ConsensusCore}: one thread runs the core; gossip carries
- * proposals and timeouts, request/response carries votes, block sync and other direct messages;
- * an LMDB store keeps the safety state (synced before any message of the same output leaves) and
- * the finalized blocks' quorum certificates. Committed blocks go to the node's log in height order.
+ * The IO shell around the pure {@link ConsensusCore}: one thread runs the core; every consensus
+ * message goes to its validators over one long-lived direct stream per peer, and over the consensus
+ * gossip topic to a validator this node cannot reach directly; {@link SafetyFile} keeps the safety
+ * state (synced before any message of the same output leaves) and an LMDB store the equivocation
+ * evidence; a finalizer thread writes committed blocks with their QCs to the node's log in height order.
  */
 public final class BftOrdering implements Ordering {
   private static final Logger LOG = LoggerFactory.getLogger(BftOrdering.class);
@@ -462,7 +463,7 @@ public final class BftOrdering implements Ordering {
       // A response carries the requested blocks that fit one message; the asker asks again for the rest.
       byte[] encoded = directed.message() instanceof ConsensusMessage.BlockResponse response
           ? codec.encodeFitting(response) : codec.encode(directed.message());
-      // A vote or block request for a validator this node cannot reach directly goes out on gossip;
+      // A block request for a validator this node cannot reach directly goes out on gossip;
       // the others ignore what is not theirs. Block responses are too large for gossip: the asker retries.
       if (!sendDirect(peer, encoded) && !(directed.message() instanceof ConsensusMessage.BlockResponse)) {
         network.broadcast(topic, encoded);
