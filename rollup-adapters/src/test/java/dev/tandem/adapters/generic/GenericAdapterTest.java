@@ -56,6 +56,17 @@ class GenericAdapterTest {
     }
   }
 
+  /** Posts heights 1..3, then crashes right after the post of 4..6 landed, before it was recorded. */
+  private static void postOneBatchThenCrashAfterTheNextLands(Path dir, FinalizedBlockSource chain,
+      RecordingPoster poster, GenericAdapter.Limits limits) throws Exception {
+    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
+      GenericAdapter adapter = new GenericAdapter(ROLLUP, chain, poster, store, limits);
+      assertThat(adapter.step()).isTrue(); // heights 1..3
+      poster.crashAfterNextPost = true;
+      assertThatThrownBy(adapter::step).hasMessageContaining("simulated crash"); // 4..6 landed, not recorded
+    }
+  }
+
   @Test
   void batchesEveryBlockOnceAcrossCrashesAndRestarts(@TempDir Path dir) throws Exception {
     Chain chain = new Chain();
@@ -63,12 +74,7 @@ class GenericAdapterTest {
     GenericAdapter.Limits limits = new GenericAdapter.Limits(3, 64 * 1024);
 
     chain.grow(7);
-    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
-      GenericAdapter adapter = new GenericAdapter(ROLLUP, chain, poster, store, limits);
-      assertThat(adapter.step()).isTrue(); // heights 1..3
-      poster.crashAfterNextPost = true;
-      assertThatThrownBy(adapter::step).hasMessageContaining("simulated crash"); // 4..6 landed, not recorded
-    }
+    postOneBatchThenCrashAfterTheNextLands(dir, chain, poster, limits);
     chain.grow(5); // more blocks finalize while the adapter is down
     try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
       assertThat(store.progress(ROLLUP).pending()).contains(new CheckpointStore.Range(4, 6));
@@ -105,12 +111,7 @@ class GenericAdapterTest {
     RecordingPoster poster = new RecordingPoster();
     GenericAdapter.Limits limits = new GenericAdapter.Limits(3, 64 * 1024);
     chain.grow(6);
-    try (LmdbCheckpointStore store = LmdbCheckpointStore.open(dir)) {
-      GenericAdapter adapter = new GenericAdapter(ROLLUP, chain, poster, store, limits);
-      assertThat(adapter.step()).isTrue(); // heights 1..3
-      poster.crashAfterNextPost = true;
-      assertThatThrownBy(adapter::step).hasMessageContaining("simulated crash"); // 4..6 landed, not recorded
-    }
+    postOneBatchThenCrashAfterTheNextLands(dir, chain, poster, limits);
     long[] finalized = {5}; // after the restart the log ends at 5 until block sync returns block 6
     FinalizedBlockSource rolledBack = new FinalizedBlockSource() {
       @Override

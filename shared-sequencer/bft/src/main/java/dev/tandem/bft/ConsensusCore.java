@@ -271,7 +271,7 @@ public final class ConsensusCore {
   private void onProposal(PublicKey from, Proposal p) {
     Block block = p.block();
     PublicKey leader = validators.leader(p.view());
-    // The proposal this node just signed is not verified again (one of about 13 checks a view);
+    // The proposal this node just signed is not verified again (one of about 11 checks a view);
     // anything that came as a message is, whoever it claims to be from.
     if (p.view() < 1 || !from.equals(leader) || !block.header().proposer().equals(leader)
         || block.header().chainId() != chainId || (p != ownProposal && !p.isSignedBy(leader, chainId))) {

@@ -44,6 +44,15 @@ public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Op
     evidence = List.copyOf(evidence);
   }
 
+  /** The proposal in {@code broadcast} the shell may send before persisting; empty unless {@code proposalMayLead}. */
+  public Optional<ConsensusMessage.Proposal> leadingProposal() {
+    if (!proposalMayLead) {
+      return Optional.empty();
+    }
+    return broadcast.stream().filter(m -> m instanceof ConsensusMessage.Proposal)
+        .map(m -> (ConsensusMessage.Proposal) m).findFirst();
+  }
+
   public boolean isEmpty() {
     return broadcast.isEmpty() && direct.isEmpty() && timer.isEmpty() && committed.isEmpty()
         && safetyStateToPersist == null && evidence.isEmpty();

@@ -414,9 +414,8 @@ final class Simulation {
       fail("node " + node.id + " retains " + node.core.retainedMessages() + " votes, timeouts and proposals, more"
           + " than the bound " + ConsensusCore.maxRetainedMessages(nodes.size()));
     }
-    ConsensusMessage leading = null;
-    if (output.proposalMayLead()) {
-      leading = output.broadcast().stream().filter(m -> m instanceof Proposal).findFirst().orElseThrow();
+    ConsensusMessage leading = output.leadingProposal().orElse(null);
+    if (leading != null) {
       broadcast(node, leading);
       leadingProposalsSent++;
       if (crashHere(node, 50)) {

@@ -430,10 +430,8 @@ public final class BftOrdering implements Ordering {
    * lead goes out first, so that replicas verify it while this node's vote is being synced.
    */
   private void apply(Output output) {
-    ConsensusMessage leading = null;
-    if (output.proposalMayLead()) {
-      leading = output.broadcast().stream().filter(m -> m instanceof ConsensusMessage.Proposal).findFirst()
-          .orElseThrow();
+    ConsensusMessage leading = output.leadingProposal().orElse(null);
+    if (leading != null) {
       broadcast(leading);
     }
     if (output.safetyStateToPersist() != null) {
