@@ -83,7 +83,10 @@ public final class Libp2pHost implements AutoCloseable {
         .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException("not connected to " + peer)));
   }
 
-  /** Asks a connected peer for its identify record (agent, protocols, listen addresses). */
+  /**
+   * A connected peer's identify record (agent, protocols, listen addresses), from the identify
+   * exchange the host starts on every new connection.
+   */
   public CompletableFuture<Connection.IdentifyInfo> identify(PeerId peer) {
     return network.connection(peer)
         .map(identify::identify)

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ public final class Connection {
   private final boolean initiator;
   private final Network network;
   private YamuxSession session;
-  private volatile IdentifyInfo identify;
+  private CompletableFuture<IdentifyInfo> identification; // guarded by this
 
   /** What the peer told us about itself over identify. */
   public record IdentifyInfo(String agentVersion, String protocolVersion, List<String> protocols,
@@ -64,12 +65,23 @@ public final class Connection {
     return channel.isActive();
   }
 
-  public IdentifyInfo identify() {
-    return identify;
+  /** What the peer told us over identify, or null before its answer arrives. */
+  public synchronized IdentifyInfo identify() {
+    return identification != null && identification.isDone() && !identification.isCompletedExceptionally()
+        ? identification.join()
+        : null;
   }
 
-  void identify(IdentifyInfo info) {
-    this.identify = info;
+  /**
+   * The connection's identify exchange: the one in flight or answered, else a new one from
+   * {@code start}. Peers may refuse a second identify stream while one is open (js-libp2p allows one
+   * at a time), so every caller shares one exchange; only a failed one is tried again.
+   */
+  synchronized CompletableFuture<IdentifyInfo> identification(Supplier<CompletableFuture<IdentifyInfo>> start) {
+    if (identification == null || identification.isCompletedExceptionally()) {
+      identification = start.get();
+    }
+    return identification;
   }
 
   /**

@@ -56,8 +56,15 @@ public final class IdentifyService implements ConnectionListener {
     return b.build();
   }
 
-  /** Asks the peer on {@code conn} who it is; also stores the answer on the connection. */
+  /**
+   * The answer of the peer on {@code conn} to who it is: asked once per connection and shared by
+   * every caller (asked again only after a failed exchange).
+   */
   public CompletableFuture<Connection.IdentifyInfo> identify(Connection conn) {
+    return conn.identification(() -> exchange(conn));
+  }
+
+  private CompletableFuture<Connection.IdentifyInfo> exchange(Connection conn) {
     CompletableFuture<Connection.IdentifyInfo> result = new CompletableFuture<>();
     LengthPrefixedReader reader = new LengthPrefixedReader(MAX_MESSAGE);
     conn.openStream(List.of(PROTOCOL), new StreamHandler() {
@@ -65,7 +72,6 @@ public final class IdentifyService implements ConnectionListener {
       public void onData(YamuxStream s, ByteBuf data) {
         reader.onData(data, msg -> {
           Connection.IdentifyInfo info = parse(msg);
-          conn.identify(info);
           result.complete(info);
           s.closeWrite();
         });
