@@ -19,8 +19,12 @@ public final class Ed25519 {
   public static final int SIGNATURE_LENGTH = 64;
   private static final int DECODED_KEYS = 16_384;
   private static final Map<PublicKey, PublicPoint> DECODED = new ConcurrentHashMap<>();
-  /** Keys as negated points of our own arithmetic, for batches; bounded like {@link #DECODED}. */
-  private static final Map<PublicKey, Edwards25519.Point> NEGATED = new ConcurrentHashMap<>();
+  /**
+   * Keys as tables of odd multiples of their negated points, for batches (1.3 KB each, so fewer
+   * are kept than {@link #DECODED}).
+   */
+  private static final Map<PublicKey, Edwards25519.Cached[]> NEGATED = new ConcurrentHashMap<>();
+  private static final int NEGATED_KEYS = 4_096;
   /** Fewer signatures than this are checked one by one: a batch of so few saves nothing. */
   static final int MIN_BATCH = 2;
   private static final SecureRandom BLINDING = new SecureRandom();
@@ -140,7 +144,7 @@ public final class Ed25519 {
         return false;
       }
       Edwards25519.Point negatedR = curve.decode(Arrays.copyOf(signature, 32), true);
-      Edwards25519.Point negatedA = negated(curve, key);
+      Edwards25519.Cached[] negatedA = negated(curve, key);
       if (negatedR == null || negatedA == null) {
         return false;
       }
@@ -150,9 +154,9 @@ public final class Ed25519 {
       sha512.doFinal(digest, 0);
       BigInteger k = Edwards25519.fromLittleEndian(digest, 0, 64).mod(Edwards25519.L);
       BigInteger z = Edwards25519.fromLittleEndian(blinding, 16 * count++, 16).setBit(0); // odd: never zero
-      terms.add(new Edwards25519.Term(negatedR, z));
+      terms.add(curve.term(negatedR, z));
       keyTerms.merge(key, new Edwards25519.Term(negatedA, z.multiply(k)),
-          (sum, more) -> new Edwards25519.Term(sum.point(), sum.scalar().add(more.scalar())));
+          (sum, more) -> new Edwards25519.Term(sum.table(), sum.scalar().add(more.scalar())));
       baseScalar = baseScalar.add(z.multiply(s));
       return true;
     }
@@ -161,7 +165,7 @@ public final class Ed25519 {
     boolean holds() {
       List<Edwards25519.Term> all = new ArrayList<>(terms);
       for (Edwards25519.Term keyTerm : keyTerms.values()) {
-        all.add(new Edwards25519.Term(keyTerm.point(), keyTerm.scalar().mod(Edwards25519.L)));
+        all.add(new Edwards25519.Term(keyTerm.table(), keyTerm.scalar().mod(Edwards25519.L)));
       }
       Edwards25519.Point sum = curve.multiScalarMultiply(baseScalar.mod(Edwards25519.L), all);
       for (int i = 0; i < 3; i++) {
@@ -171,19 +175,21 @@ public final class Ed25519 {
     }
   }
 
-  /** The key's negated point in our arithmetic, for a key Bouncy Castle accepts. */
-  private static Edwards25519.Point negated(Edwards25519 curve, PublicKey key) {
-    Edwards25519.Point point = NEGATED.get(key);
-    if (point == null) {
-      point = curve.decode(key.raw(), true);
-      if (point != null) {
-        if (NEGATED.size() >= DECODED_KEYS) {
-          NEGATED.clear();
-        }
-        NEGATED.put(key, point);
+  /** The odd multiples of the key's negated point, for a key Bouncy Castle accepts. */
+  private static Edwards25519.Cached[] negated(Edwards25519 curve, PublicKey key) {
+    Edwards25519.Cached[] table = NEGATED.get(key);
+    if (table == null) {
+      Edwards25519.Point point = curve.decode(key.raw(), true);
+      if (point == null) {
+        return null;
       }
+      table = curve.oddMultiples(point, Edwards25519.WINDOW);
+      if (NEGATED.size() >= NEGATED_KEYS) {
+        NEGATED.clear(); // many senders at once: start over rather than track recency
+      }
+      NEGATED.put(key, table);
     }
-    return point;
+    return table;
   }
 
   /**

@@ -56,8 +56,16 @@ final class Edwards25519 {
     final int[] t2d = X25519Field.create();
   }
 
-  /** One term of a multi-scalar multiplication: a point and its scalar (0 <= scalar < 2^256). */
-  record Term(Point point, BigInteger scalar) {}
+  /**
+   * One term of a multi-scalar multiplication: a point, as its table of odd multiples (see
+   * {@link #oddMultiples}; the table's length sets the NAF window), and its scalar (0 <= scalar < 2^256).
+   */
+  record Term(Cached[] table, BigInteger scalar) {}
+
+  /** A term for {@code point} with the default window. */
+  Term term(Point point, BigInteger scalar) {
+    return new Term(oddMultiples(point, WINDOW), scalar);
+  }
 
   private final int[] a = X25519Field.create();
   private final int[] b = X25519Field.create();
@@ -240,8 +248,8 @@ final class Edwards25519 {
     Cached[][] tables = new Cached[terms.size()][];
     int top = highestNonZero(baseNaf);
     for (int i = 0; i < terms.size(); i++) {
-      nafs[i] = naf(terms.get(i).scalar(), WINDOW);
-      tables[i] = oddMultiples(terms.get(i).point(), WINDOW);
+      tables[i] = terms.get(i).table();
+      nafs[i] = naf(terms.get(i).scalar(), Integer.numberOfTrailingZeros(tables[i].length) + 2);
       top = Math.max(top, highestNonZero(nafs[i]));
     }
     Point acc = Point.identity();

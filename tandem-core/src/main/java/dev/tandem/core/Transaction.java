@@ -1,6 +1,8 @@
 package dev.tandem.core;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -128,6 +130,23 @@ public final class Transaction {
 
   public boolean hasValidSignature() {
     return sender.verify(id.toBytes(), signature);
+  }
+
+  /**
+   * Checks many transactions' signatures together by batch verification, about twice as fast a
+   * signature for large batches; element i is what {@code transactions.get(i).hasValidSignature()}
+   * says (see {@link Ed25519#verifyEach}).
+   */
+  public static boolean[] haveValidSignatures(List<Transaction> transactions) {
+    List<PublicKey> keys = new ArrayList<>(transactions.size());
+    List<byte[]> messages = new ArrayList<>(transactions.size());
+    List<byte[]> signatures = new ArrayList<>(transactions.size());
+    for (Transaction tx : transactions) {
+      keys.add(tx.sender);
+      messages.add(tx.id.toBytes());
+      signatures.add(tx.signature);
+    }
+    return Ed25519.verifyEach(keys, messages, signatures);
   }
 
   public Hash id() {

@@ -103,10 +103,10 @@ class Ed25519BatchTest {
     BigInteger r = new BigInteger(252, random);
 
     // R with a small-order part, S made for it: the cofactored equation holds
-    byte[] rWithTorsion = curve.encode(curve.multiScalarMultiply(r, List.of(new Edwards25519.Term(torsion, BigInteger.ONE))));
+    byte[] rWithTorsion = curve.encode(curve.multiScalarMultiply(r, List.of(curve.term(torsion, BigInteger.ONE))));
     Signed torsionInR = new Signed(key, message, signature(rWithTorsion, r.add(hash(rWithTorsion, key, message).multiply(a))));
     // a key with a small-order part: the cofactored equation holds as well
-    byte[] keyWithTorsion = curve.encode(curve.multiScalarMultiply(a, List.of(new Edwards25519.Term(torsion, BigInteger.ONE))));
+    byte[] keyWithTorsion = curve.encode(curve.multiScalarMultiply(a, List.of(curve.term(torsion, BigInteger.ONE))));
     byte[] plainR = curve.encode(curve.multiScalarMultiply(r, List.of()));
     Signed torsionInKey = new Signed(keyWithTorsion, message,
         signature(plainR, r.add(hash(plainR, keyWithTorsion, message).multiply(a))));
@@ -181,9 +181,9 @@ class Ed25519BatchTest {
       if (q == null) {
         continue;
       }
-      Edwards25519.Point t = curve.multiScalarMultiply(BigInteger.ZERO, List.of(new Edwards25519.Term(q, Edwards25519.L)));
-      Edwards25519.Point t4 = curve.multiScalarMultiply(BigInteger.ZERO, List.of(new Edwards25519.Term(t, BigInteger.valueOf(4))));
-      Edwards25519.Point t8 = curve.multiScalarMultiply(BigInteger.ZERO, List.of(new Edwards25519.Term(t, BigInteger.valueOf(8))));
+      Edwards25519.Point t = curve.multiScalarMultiply(BigInteger.ZERO, List.of(curve.term(q, Edwards25519.L)));
+      Edwards25519.Point t4 = curve.multiScalarMultiply(BigInteger.ZERO, List.of(curve.term(t, BigInteger.valueOf(4))));
+      Edwards25519.Point t8 = curve.multiScalarMultiply(BigInteger.ZERO, List.of(curve.term(t, BigInteger.valueOf(8))));
       if (!curve.isIdentity(t4)) {
         assertThat(curve.isIdentity(t8)).isTrue();
         return t;

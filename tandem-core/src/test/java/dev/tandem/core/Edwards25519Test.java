@@ -49,7 +49,7 @@ class Edwards25519Test {
       BigInteger combined = c.add(a.multiply(secretScalar(p.seed()))).subtract(b.multiply(secretScalar(q.seed())))
           .mod(Edwards25519.L);
       byte[] sum = curve.encode(curve.multiScalarMultiply(c,
-          List.of(new Edwards25519.Term(pPoint, a), new Edwards25519.Term(qNegated, b))));
+          List.of(curve.term(pPoint, a), curve.term(qNegated, b))));
       assertThat(sum).isEqualTo(timesBase(combined));
     }
   }
