@@ -136,7 +136,7 @@ class Ed25519BatchTest {
     assertSameVerdicts(validWithTorsion);
     assertThat(equationHolds(List.of(wrongHash, good))).isFalse();
     for (Signed one : cases) {
-      assertSameVerdicts(List.of(one, valid(random, pair), valid(random, KeyPair.generate(random))));
+      assertSameVerdicts(List.of(one, valid(random, pair), valid(random, pair), valid(random, KeyPair.generate(random))));
     }
   }
 
@@ -149,7 +149,7 @@ class Ed25519BatchTest {
     }
     for (int round = 0; round < 100; round++) {
       List<Signed> items = new ArrayList<>();
-      int size = 2 + random.nextInt(12);
+      int size = Ed25519.MIN_BATCH + random.nextInt(12);
       for (int i = 0; i < size; i++) {
         Signed s = valid(random, pairs.get(random.nextInt(pairs.size())));
         switch (random.nextInt(6)) {

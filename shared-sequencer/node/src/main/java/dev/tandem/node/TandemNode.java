@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -252,11 +253,15 @@ public final class TandemNode implements AutoCloseable {
     p2p = P2pService.start(hostConfig, config.bootstrapPeers().stream().map(Multiaddr::parse).toList());
     TxGossip gossip = new TxGossip(p2p, config.chainId(), new TxGossip.Admission() {
       @Override
-      public Transaction check(byte[] encoded) {
+      public Transaction decode(byte[] encoded) {
         Transaction tx = mempool.validator().decode(encoded);
         mempool.checkNotFinalized(tx); // a late copy of a finalized transaction costs no verification
-        mempool.validator().checkSignatureAhead(tx); // its admission then skips verifying it again
         return tx;
+      }
+
+      @Override
+      public boolean[] verifySignatures(List<Transaction> transactions) {
+        return mempool.validator().verifyAheadAll(transactions); // their admissions skip verifying again
       }
 
       @Override
@@ -606,6 +611,19 @@ public final class TandemNode implements AutoCloseable {
     @Override
     public Supplier<Transaction> startSubmitHex(String hex) {
       return startLocalAdmission(() -> decodeHex(hex))::finish;
+    }
+
+    @Override
+    public void verifySubmissionsAhead(List<String> hexes) {
+      List<Transaction> decoded = new ArrayList<>(hexes.size());
+      for (String hex : hexes) {
+        try {
+          decoded.add(mempool.validator().decode(decodeHex(hex)));
+        } catch (AdmissionException e) {
+          // its submission refuses it with the reason
+        }
+      }
+      mempool.validator().verifyAheadAll(decoded);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
 import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The checks that need no state: encoding, size, chain id, namespace, version, fee and signature.
  * Cheap checks run first so that garbage costs no signature verification.
  *
- * <p>A signature verified ahead of admission ({@link #checkSignatureAhead}, e.g. on the gossip
- * thread) is remembered by transaction id and signature bytes, so that the admission's own
+ * <p>A signature verified ahead of admission ({@link #verifyAheadAll} on the gossip thread,
+ * {@link #verifyAhead} in consensus) is remembered by transaction id and signature bytes, so that the admission's own
  * {@link #checkSignature} of the same transaction does not verify it a second time. The id hashes
  * every signed field (sender included), so an equal id and equal signature bytes mean the same
  * verification; a different signature under the same id is verified afresh.
@@ -111,18 +112,6 @@ public final class TxValidator {
   }
 
   /**
-   * {@link #checkSignature} for a transaction about to be admitted: on success the admission's own
-   * check of an identical transaction (same id and signature) is skipped, once. A transaction whose
-   * signature was already verified ahead is not verified again.
-   */
-  public void checkSignatureAhead(Transaction tx) {
-    if (!wasVerifiedAhead(tx)) {
-      verify(tx);
-      rememberVerified(tx);
-    }
-  }
-
-  /**
    * Verifies a transaction's signature outside admission (consensus checks it in a proposal that
    * overtook the transaction's gossip) and, if good, remembers it so that its admission does not
    * verify it again.
@@ -133,6 +122,34 @@ public final class TxValidator {
     }
     rememberVerified(tx);
     return true;
+  }
+
+  /**
+   * {@link #verifyAhead} for many transactions at once, by batch verification: element i is
+   * whether {@code transactions.get(i)}'s signature is good. Those verified ahead before are not
+   * verified again; the good ones are remembered for their admissions.
+   */
+  public boolean[] verifyAheadAll(List<Transaction> transactions) {
+    boolean[] valid = new boolean[transactions.size()];
+    List<Transaction> unverified = new ArrayList<>(transactions.size());
+    List<Integer> positions = new ArrayList<>(transactions.size());
+    for (int i = 0; i < transactions.size(); i++) {
+      if (wasVerifiedAhead(transactions.get(i))) {
+        valid[i] = true;
+      } else {
+        unverified.add(transactions.get(i));
+        positions.add(i);
+      }
+    }
+    verifications.addAndGet(unverified.size());
+    boolean[] verdicts = Transaction.haveValidSignatures(unverified);
+    for (int j = 0; j < verdicts.length; j++) {
+      if (verdicts[j]) {
+        rememberVerified(unverified.get(j));
+      }
+      valid[positions.get(j)] = verdicts[j];
+    }
+    return valid;
   }
 
   private void rememberVerified(Transaction tx) {

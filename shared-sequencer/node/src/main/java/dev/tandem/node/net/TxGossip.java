@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * up to {@link #BATCH_DELAY} for others and go out together, many per gossip message, so that the
  * per-message costs (envelope signature and its checks, framing, mesh bookkeeping) are paid once
  * per batch. Each received transaction is checked on the network thread (decoding, size, chain id,
- * fee, signature: CPU only, no locks, no LMDB) and, when new, handed to an admission thread that
+ * fee, signature: CPU only, no locks, no LMDB; the signatures of one message by one batch
+ * verification) and, when new, handed to an admission thread that
  * runs the mempool's stateful checks (nonce, capacity) and keeps it in memory: the origin node holds
  * it durably. Those checks take the mempool's lock and read the store, so they stay off the network
  * thread; a gossiped transaction they refuse is dropped there (it was already forwarded, as gossip
@@ -50,8 +51,14 @@ public final class TxGossip implements AutoCloseable {
 
   /** The node's admission path, as gossip uses it. */
   public interface Admission {
-    /** Decodes and runs the checks that need no state, signature included; throws {@link AdmissionException}. */
-    Transaction check(byte[] encoded);
+    /** Decodes and runs the checks that need no state but the signature; throws {@link AdmissionException}. */
+    Transaction decode(byte[] encoded);
+
+    /**
+     * Checks the signatures of decoded transactions together (one batch verification): element i
+     * is whether {@code transactions.get(i)}'s is good.
+     */
+    boolean[] verifySignatures(List<Transaction> transactions);
 
     /** Admission of a relayed transaction (in memory, not published again); throws {@link AdmissionException}. */
     void admit(byte[] encoded);
@@ -172,8 +179,8 @@ public final class TxGossip implements AutoCloseable {
   }
 
   /**
-   * The verdict on a received batch; runs on the network thread. Each transaction is checked and
-   * admitted on its own, so a bad one does not cost the good ones; but a batch holding anything no
+   * The verdict on a received batch; runs on the network thread. Each transaction gets its own
+   * verdict and is admitted on its own, so a bad one does not cost the good ones; but a batch holding anything no
    * honest node forwards (see {@link #verdict}) is REJECTed as a whole, penalising its sender.
    * ACCEPT (forward) when at least one transaction was new, else IGNORE.
    */
@@ -187,32 +194,42 @@ public final class TxGossip implements AutoCloseable {
     }
     boolean rejected = false;
     boolean accepted = false;
+    List<Transaction> decoded = new ArrayList<>(transactions.size());
+    List<byte[]> encodings = new ArrayList<>(transactions.size());
     for (byte[] encoded : transactions) {
-      ValidationResult result = onTransaction(publisher, encoded);
-      rejected |= result == ValidationResult.REJECT;
-      accepted |= result == ValidationResult.ACCEPT;
+      try {
+        decoded.add(admission.decode(encoded));
+        encodings.add(encoded);
+      } catch (AdmissionException e) {
+        LOG.debug("gossiped transaction from {} refused: {}", publisher, e.getMessage());
+        rejected |= verdict(e.reason()) == ValidationResult.REJECT;
+      }
+    }
+    boolean[] signed = admission.verifySignatures(decoded);
+    for (int i = 0; i < decoded.size(); i++) {
+      Transaction tx = decoded.get(i);
+      if (!signed[i]) {
+        LOG.debug("gossiped transaction {} from {} refused: bad signature", tx.id(), publisher);
+        rejected = true; // no honest node forwards a bad signature
+      } else if (onVerified(tx, encodings.get(i))) {
+        accepted = true;
+      }
     }
     return rejected ? ValidationResult.REJECT : accepted ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
   }
 
-  private ValidationResult onTransaction(PeerId publisher, byte[] data) {
-    Transaction tx;
-    try {
-      tx = admission.check(data);
-    } catch (AdmissionException e) {
-      LOG.debug("gossiped transaction from {} refused: {}", publisher, e.getMessage());
-      return verdict(e.reason());
-    }
+  /** Hands a checked transaction to admission; true when it was new. */
+  private boolean onVerified(Transaction tx, byte[] data) {
     if (!remember(tx.id())) {
-      return ValidationResult.IGNORE;
+      return false;
     }
     try {
       admitter.execute(() -> admit(tx, data));
     } catch (RejectedExecutionException full) {
       forget(tx.id()); // may come again once the queue drains
-      return ValidationResult.IGNORE;
+      return false;
     }
-    return ValidationResult.ACCEPT;
+    return true;
   }
 
   private void admit(Transaction tx, byte[] data) {

@@ -12,7 +12,9 @@ import dev.tandem.core.DecodingException;
 import dev.tandem.node.mempool.AdmissionException;
 import dev.tandem.node.metrics.NodeMetrics;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ final class JsonRpcProcessor {
         return write(error(null, new RpcError(RpcError.INVALID_REQUEST,
             "batch of " + request.size() + " calls exceeds the limit of " + MAX_BATCH)));
       }
+      prepare(request);
       // Every call starts before any finishes, so that the durable writes of a batch of
       // transactions share one store commit.
       List<Supplier<ObjectNode>> started = new ArrayList<>(request.size());
@@ -75,6 +78,20 @@ final class JsonRpcProcessor {
     }
     ObjectNode response = start(request, session).get();
     return response == null ? null : write(response);
+  }
+
+  /** Lets each method see its calls in a batch before they start ({@link RpcMethods.Method#prepareBatch}). */
+  private void prepare(JsonNode batch) {
+    Map<String, List<Params>> byMethod = new LinkedHashMap<>();
+    for (JsonNode call : batch) {
+      JsonNode method = call.get("method");
+      JsonNode params = call.get("params");
+      if (call.isObject() && method != null && method.isTextual() && methods.get(method.asText()) != null
+          && (params == null || params.isNull() || params.isArray())) { // a malformed call reports itself
+        byMethod.computeIfAbsent(method.asText(), name -> new ArrayList<>()).add(new Params(params));
+      }
+    }
+    byMethod.forEach((name, calls) -> methods.get(name).prepareBatch(calls));
   }
 
   /**

@@ -25,6 +25,13 @@ public interface RpcBackend {
    */
   Supplier<Transaction> startSubmitHex(String hex);
 
+  /**
+   * Checks the signatures of hex-encoded transactions that are about to be submitted, all in one
+   * batch verification, so that their submissions need not verify them one by one. Skips what does
+   * not decode (its submission reports why); never throws.
+   */
+  default void verifySubmissionsAhead(List<String> hexes) {}
+
   long finalizedHeight();
 
   Optional<Block> block(long height);

@@ -15,6 +15,7 @@ import dev.tandem.core.Transaction;
 import dev.tandem.node.bundles.BundleService;
 import dev.tandem.node.mempool.RejectionLog;
 import dev.tandem.node.store.NodeStore;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,13 @@ final class RpcMethods {
       JsonNode result = call(params, session);
       return () -> result;
     }
+
+    /**
+     * Runs once before the calls of a JSON-RPC batch start, with the params of this method's calls
+     * in it: work cheaper done for all of them at once goes here. Never throws; each call still
+     * reports its own errors.
+     */
+    default void prepareBatch(List<Params> calls) {}
   }
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -73,6 +81,19 @@ final class RpcMethods {
         params.expect(1, 1);
         Supplier<Transaction> durable = node.startSubmitHex(params.text(0, "transaction hex"));
         return () -> TextNode.valueOf(durable.get().id().toHex());
+      }
+
+      @Override
+      public void prepareBatch(List<Params> calls) {
+        List<String> hexes = new ArrayList<>(calls.size());
+        for (Params params : calls) {
+          try {
+            hexes.add(params.text(0, "transaction hex"));
+          } catch (RuntimeException malformed) {
+            // its own call reports it
+          }
+        }
+        node.verifySubmissionsAhead(hexes);
       }
     });
     methods.put("tandem_getTransactionReceipt", (p, s) -> {

@@ -8,6 +8,7 @@ import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.store.LmdbNodeStore;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,10 +36,15 @@ class TxValidatorTest {
     return e.reason();
   }
 
+  /** {@link TxValidator#verifyAheadAll} of one transaction: whether its signature is good. */
+  private boolean ahead(Transaction tx) {
+    return validator.verifyAheadAll(List.of(tx))[0];
+  }
+
   @Test
   void aSignatureCheckedAheadIsNotVerifiedAgainByItsAdmission() {
     Transaction good = tx(0);
-    validator.checkSignatureAhead(good);
+    assertThat(ahead(good)).isTrue();
     long after = validator.verifications();
     validator.checkSignature(Transaction.decode(good.encode()));
     assertThat(validator.verifications()).isEqualTo(after);
@@ -52,21 +58,20 @@ class TxValidatorTest {
     Transaction good = tx(0);
     assertThat(validator.verifyAhead(good)).isTrue(); // consensus checks it in a proposal
     long before = validator.verifications();
-    validator.checkSignatureAhead(Transaction.decode(good.encode()));
+    assertThat(ahead(Transaction.decode(good.encode()))).isTrue();
     validator.checkSignature(good);
     assertThat(validator.verifications()).isEqualTo(before);
     assertThat(validator.verifyAhead(Transaction.decode(tampered(good)))).isFalse();
     before = validator.verifications();
     // A tampered copy under the same id is still verified, and refused.
-    assertThat(refusal(() -> validator.checkSignatureAhead(Transaction.decode(tampered(good)))))
-        .isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(ahead(Transaction.decode(tampered(good)))).isFalse();
     assertThat(validator.verifications()).isEqualTo(before + 1);
   }
 
   @Test
   void anotherSignatureUnderTheSameIdIsVerified() {
     Transaction good = tx(0);
-    validator.checkSignatureAhead(good);
+    assertThat(ahead(good)).isTrue();
     Transaction forged = validator.decode(tampered(good));
     assertThat(forged.id()).isEqualTo(good.id());
     assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
@@ -79,7 +84,27 @@ class TxValidatorTest {
   @Test
   void aBadSignatureCheckedAheadIsRefusedAndNotRemembered() {
     Transaction forged = validator.decode(tampered(tx(0)));
-    assertThat(refusal(() -> validator.checkSignatureAhead(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(ahead(forged)).isFalse();
+    assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void aBatchChecksOnlyWhatWasNotVerifiedAheadAndRemembersTheGoodOnes() {
+    Transaction before = tx(0);
+    assertThat(ahead(before)).isTrue();
+    Transaction good = tx(1);
+    Transaction forged = validator.decode(tampered(tx(2)));
+    Transaction alsoGood = tx(3);
+    Transaction otherSender = Transaction.sign(CHAIN, Namespace.of(3), 0, 100_000, new byte[] {7},
+        KeyPair.generate(new Random(22)));
+    long verifications = validator.verifications();
+    assertThat(validator.verifyAheadAll(List.of(good, before, forged, alsoGood, otherSender)))
+        .containsExactly(true, true, false, true, true);
+    assertThat(validator.verifications()).isEqualTo(verifications + 4);
+    for (Transaction tx : List.of(before, good, alsoGood, otherSender)) {
+      validator.checkSignature(tx); // admissions: none verifies again
+    }
+    assertThat(validator.verifications()).isEqualTo(verifications + 4);
     assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
   }
 
@@ -88,7 +113,7 @@ class TxValidatorTest {
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, 64L << 20)) {
       Mempool mempool = new Mempool(store, validator, 10, 4);
       Transaction good = tx(0);
-      validator.checkSignatureAhead(good);
+      assertThat(ahead(good)).isTrue();
       assertThat(refusal(() -> mempool.admit(tampered(good)))).isEqualTo(RejectReason.BAD_SIGNATURE);
       assertThat(mempool.get(good.id())).isEmpty();
       long before = validator.verifications();

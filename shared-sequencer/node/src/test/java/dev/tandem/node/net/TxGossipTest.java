@@ -88,10 +88,13 @@ class TxGossipTest {
   private final List<byte[]> admitted = new CopyOnWriteArrayList<>();
   private final TxGossip.Admission admission = new TxGossip.Admission() {
     @Override
-    public Transaction check(byte[] encoded) {
-      Transaction tx = validator.decode(encoded);
-      validator.checkSignature(tx);
-      return tx;
+    public Transaction decode(byte[] encoded) {
+      return validator.decode(encoded);
+    }
+
+    @Override
+    public boolean[] verifySignatures(List<Transaction> transactions) {
+      return validator.verifyAheadAll(transactions);
     }
 
     @Override
