@@ -524,8 +524,8 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public boolean verifySignature(Transaction tx) {
-      return mempool.validator().verifyAhead(tx);
+    public boolean[] verifySignatures(List<Transaction> transactions) {
+      return mempool.validator().verifyAheadAll(transactions);
     }
 
     @Override

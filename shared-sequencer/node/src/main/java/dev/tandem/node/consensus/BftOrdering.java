@@ -10,7 +10,6 @@ import dev.tandem.bft.Equivocation;
 import dev.tandem.bft.Output;
 import dev.tandem.bft.SafetyState;
 import dev.tandem.bft.quorum.ValidatorSet;
-import dev.tandem.bundles.BundleRules;
 import dev.tandem.bundles.SignedManifest;
 import dev.tandem.core.Block;
 import dev.tandem.core.BlockHeader;
@@ -610,44 +609,11 @@ public final class BftOrdering implements Ordering {
         ancestors.bundleKeys());
   }
 
-  /**
-   * The validity rules a node votes by; deterministic for a given chain. Every transaction must be
-   * well signed for this chain and not already in the log or in an uncommitted ancestor; no sender
-   * nonce may appear twice (manifests in namespace 0 take no nonce); the block must fit a proposal
-   * message; and bundles must be whole ({@link BundleRules#checkBlock}: every manifest with all its
-   * legs, adjacent and in order, in its window, never included before).
-   */
+  /** The rules a node votes by ({@link BlockValidity}), with the block's uncommitted ancestors. */
   private Verification validate(Block block) {
     InFlight ancestors = inFlight(block.header().parentHash());
-    Verification bundles = BundleRules.checkBlock(block,
-        key -> ancestors.bundleKeys().contains(key) || context.isBundleIncluded(key));
-    if (!bundles.valid()) {
-      return bundles;
-    }
-    Set<Hash> seen = ancestors.txIds();
-    Set<String> senderNonces = new HashSet<>();
-    long bytes = 0;
-    for (Transaction tx : block.transactions()) {
-      bytes += tx.encodedLength();
-      if (tx.chainId() != config.chainId()) {
-        return Verification.failed("transaction " + tx.id() + " is for chain " + tx.chainId());
-      }
-      if (!seen.add(tx.id()) || context.isFinalized(tx.id())) {
-        return Verification.failed("transaction " + tx.id() + " is already in the chain");
-      }
-      // Blocks sort by namespace, so a sender's nonces may appear out of order; each may appear once.
-      if (!tx.namespace().equals(Namespace.SYSTEM) && !senderNonces.add(tx.sender() + "/" + tx.nonce())) {
-        return Verification.failed("sender " + tx.sender() + " uses nonce " + tx.nonce() + " twice in the block");
-      }
-      // A transaction this node already verified (admitted, in a bundle, or checked on arrival) is not verified again.
-      if (!context.hasVerifiedSignature(tx) && !context.verifySignature(tx)) {
-        return Verification.failed("transaction " + tx.id() + " has a bad signature");
-      }
-    }
-    if (bytes > maxBlockBytes) {
-      return Verification.failed("block holds " + bytes + " bytes of transactions, more than " + maxBlockBytes);
-    }
-    return Verification.OK;
+    return BlockValidity.check(block, config.chainId(), maxBlockBytes, ancestors.txIds(), ancestors.bundleKeys(),
+        context);
   }
 
   @Override

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The checks that need no state: encoding, size, chain id, namespace, version, fee and signature.
  * Cheap checks run first so that garbage costs no signature verification.
  *
- * <p>A signature verified ahead of admission ({@link #verifyAheadAll} on the gossip thread,
- * {@link #verifyAhead} in consensus) is remembered by transaction id and signature bytes, so that the admission's own
+ * <p>A signature verified ahead of admission ({@link #verifyAheadAll}: on the gossip thread, in
+ * consensus) is remembered by transaction id and signature bytes, so that the admission's own
  * {@link #checkSignature} of the same transaction does not verify it a second time. The id hashes
  * every signed field (sender included), so an equal id and equal signature bytes mean the same
  * verification; a different signature under the same id is verified afresh.
@@ -112,22 +112,11 @@ public final class TxValidator {
   }
 
   /**
-   * Verifies a transaction's signature outside admission (consensus checks it in a proposal that
-   * overtook the transaction's gossip) and, if good, remembers it so that its admission does not
-   * verify it again.
-   */
-  public boolean verifyAhead(Transaction tx) {
-    if (!verifies(tx)) {
-      return false;
-    }
-    rememberVerified(tx);
-    return true;
-  }
-
-  /**
-   * {@link #verifyAhead} for many transactions at once, by batch verification: element i is
-   * whether {@code transactions.get(i)}'s signature is good. Those verified ahead before are not
-   * verified again; the good ones are remembered for their admissions.
+   * Verifies transactions' signatures outside admission (on gossip arrival, in a proposal that
+   * overtook the gossip, in a JSON-RPC batch before its calls start), all in one batch
+   * verification: element i is whether {@code transactions.get(i)}'s signature is good. Those
+   * verified ahead before are not verified again; the good ones are remembered, so that their
+   * admissions do not verify them again.
    */
   public boolean[] verifyAheadAll(List<Transaction> transactions) {
     boolean[] valid = new boolean[transactions.size()];

@@ -65,11 +65,12 @@ public interface OrderingContext {
   }
 
   /**
-   * Verifies the signature of a transaction that came in a proposal before its gossip; the node
-   * remembers a good one, so that the transaction's admission does not verify it again.
+   * Verifies the signatures of transactions that came in a proposal before their gossip, together
+   * (element i says whether {@code transactions.get(i)}'s is good); the node remembers the good
+   * ones, so that their admissions do not verify them again.
    */
-  default boolean verifySignature(Transaction tx) {
-    return tx.hasValidSignature();
+  default boolean[] verifySignatures(List<Transaction> transactions) {
+    return Transaction.haveValidSignatures(transactions);
   }
 
   /** Whether a transaction is already in the finalized log. */

@@ -101,7 +101,7 @@ class MempoolTest {
     Transaction inProposalOnly = tx(bob, 1);
     mempool.admit(pending.encode());
     mempool.admitRelayed(finalized.encode());
-    assertThat(mempool.validator().verifyAhead(inProposalOnly)).isTrue(); // consensus checked it in a proposal
+    assertThat(mempool.validator().verifyAheadAll(List.of(inProposalOnly))).containsExactly(true); // consensus checked it in a proposal
     commit(1, Hash.ZERO, finalized, inProposalOnly);
     assertThat(mempool.validator().verifiedAheadCount()).as("finalized: its record is dropped").isZero();
     long verifications = mempool.validator().verifications();

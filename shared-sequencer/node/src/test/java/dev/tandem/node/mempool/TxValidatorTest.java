@@ -56,12 +56,12 @@ class TxValidatorTest {
   @Test
   void aSignatureConsensusVerifiedIsNotVerifiedAgainOnArrivalOrAdmission() {
     Transaction good = tx(0);
-    assertThat(validator.verifyAhead(good)).isTrue(); // consensus checks it in a proposal
+    assertThat(ahead(good)).isTrue(); // consensus checks it in a proposal
     long before = validator.verifications();
     assertThat(ahead(Transaction.decode(good.encode()))).isTrue();
     validator.checkSignature(good);
     assertThat(validator.verifications()).isEqualTo(before);
-    assertThat(validator.verifyAhead(Transaction.decode(tampered(good)))).isFalse();
+    assertThat(ahead(Transaction.decode(tampered(good)))).isFalse();
     before = validator.verifications();
     // A tampered copy under the same id is still verified, and refused.
     assertThat(ahead(Transaction.decode(tampered(good)))).isFalse();
