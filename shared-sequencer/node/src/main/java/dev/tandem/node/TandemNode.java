@@ -614,7 +614,7 @@ public final class TandemNode implements AutoCloseable {
     }
 
     @Override
-    public void verifySubmissionsAhead(List<String> hexes) {
+    public Runnable prepareSubmissions(List<String> hexes) {
       List<Transaction> decoded = new ArrayList<>(hexes.size());
       for (String hex : hexes) {
         try {
@@ -624,6 +624,8 @@ public final class TandemNode implements AutoCloseable {
         }
       }
       mempool.validator().verifyAheadAll(decoded);
+      TxGossip gossip = txGossip;
+      return gossip == null ? () -> {} : gossip.hold();
     }
 
     @Override

@@ -78,6 +78,8 @@ public final class TxGossip implements AutoCloseable {
   private int batchBytes;
   /** Counts batches taken, so that a timer whose batch already went out by size does nothing. */
   private long batchNumber;
+  /** Admissions that will publish together (see {@link #hold}); guarded by {@link #batchLock}. */
+  private int holds;
   /** When the last batch went out ({@link System#nanoTime}); the construction time before the first. */
   private long lastBatchNanos = System.nanoTime();
 
@@ -129,12 +131,13 @@ public final class TxGossip implements AutoCloseable {
       batch.add(encoded);
       batchBytes += encoded.length;
       long sinceLast = System.nanoTime() - lastBatchNanos;
+      boolean due = sinceLast >= batchDelay.toNanos();
       if (batch.size() >= MAX_BATCH_TXS || batchBytes >= MAX_BATCH_BYTES
-          || (batch.size() == 1 && sinceLast >= batchDelay.toNanos())) {
+          || (batch.size() == 1 && due && holds == 0)) {
         ready.add(takeBatch());
       } else if (batch.size() == 1) {
         scheduleFor = batchNumber;
-        waitNanos = batchDelay.toNanos() - sinceLast;
+        waitNanos = due ? batchDelay.toNanos() : batchDelay.toNanos() - sinceLast; // held: the release sends it
       }
     }
     ready.forEach(this::broadcast);
@@ -145,6 +148,32 @@ public final class TxGossip implements AutoCloseable {
       } catch (RejectedExecutionException closed) {
         LOG.debug("gossip closed; transaction {} stays local", tx.id());
       }
+    }
+  }
+
+  /**
+   * Holds back the at-once rule of {@link #publish} while a group of admissions that arrived
+   * together (one JSON-RPC batch) publishes, so that they leave in one message rather than the first
+   * alone; the returned release sends what waits if the interval has passed. Every hold must be
+   * released; the batch timer still bounds the wait.
+   */
+  public Runnable hold() {
+    synchronized (batchLock) {
+      holds++;
+    }
+    return this::release;
+  }
+
+  private void release() {
+    List<byte[]> ready = null;
+    synchronized (batchLock) {
+      holds--;
+      if (holds == 0 && !batch.isEmpty() && System.nanoTime() - lastBatchNanos >= batchDelay.toNanos()) {
+        ready = takeBatch();
+      }
+    }
+    if (ready != null) {
+      broadcast(ready);
     }
   }
 

@@ -60,12 +60,16 @@ final class JsonRpcProcessor {
         return write(error(null, new RpcError(RpcError.INVALID_REQUEST,
             "batch of " + request.size() + " calls exceeds the limit of " + MAX_BATCH)));
       }
-      prepare(request);
+      List<Runnable> afterStart = prepare(request);
       // Every call starts before any finishes, so that the durable writes of a batch of
       // transactions share one store commit.
       List<Supplier<ObjectNode>> started = new ArrayList<>(request.size());
-      for (JsonNode call : request) {
-        started.add(start(call, session));
+      try {
+        for (JsonNode call : request) {
+          started.add(start(call, session));
+        }
+      } finally {
+        afterStart.forEach(Runnable::run);
       }
       ArrayNode responses = JSON.arrayNode();
       for (Supplier<ObjectNode> call : started) {
@@ -80,8 +84,11 @@ final class JsonRpcProcessor {
     return response == null ? null : write(response);
   }
 
-  /** Lets each method see its calls in a batch before they start ({@link RpcMethods.Method#prepareBatch}). */
-  private void prepare(JsonNode batch) {
+  /**
+   * Lets each method see its calls in a batch before they start ({@link RpcMethods.Method#prepareBatch});
+   * returns what they ask to run once all have started.
+   */
+  private List<Runnable> prepare(JsonNode batch) {
     Map<String, List<Params>> byMethod = new LinkedHashMap<>();
     for (JsonNode call : batch) {
       JsonNode method = call.get("method");
@@ -91,7 +98,9 @@ final class JsonRpcProcessor {
         byMethod.computeIfAbsent(method.asText(), name -> new ArrayList<>()).add(new Params(params));
       }
     }
-    byMethod.forEach((name, calls) -> methods.get(name).prepareBatch(calls));
+    List<Runnable> afterStart = new ArrayList<>(byMethod.size());
+    byMethod.forEach((name, calls) -> afterStart.add(methods.get(name).prepareBatch(calls)));
+    return afterStart;
   }
 
   /**

@@ -26,11 +26,15 @@ public interface RpcBackend {
   Supplier<Transaction> startSubmitHex(String hex);
 
   /**
-   * Checks the signatures of hex-encoded transactions that are about to be submitted, all in one
-   * batch verification, so that their submissions need not verify them one by one. Skips what does
-   * not decode (its submission reports why); never throws.
+   * Prepares hex-encoded transactions that are about to be submitted together (one JSON-RPC batch):
+   * checks their signatures in one batch verification, so that their submissions need not verify
+   * them one by one, and lets them leave in one gossip message. Skips what does not decode (its
+   * submission reports why); never throws. The returned action must run once every submission has
+   * started.
    */
-  default void verifySubmissionsAhead(List<String> hexes) {}
+  default Runnable prepareSubmissions(List<String> hexes) {
+    return () -> {};
+  }
 
   long finalizedHeight();
 

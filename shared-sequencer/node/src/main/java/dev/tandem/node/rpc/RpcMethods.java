@@ -41,10 +41,12 @@ final class RpcMethods {
 
     /**
      * Runs once before the calls of a JSON-RPC batch start, with the params of this method's calls
-     * in it: work cheaper done for all of them at once goes here. Never throws; each call still
-     * reports its own errors.
+     * in it: work cheaper done for all of them at once goes here. Returns what to run once every
+     * call of the batch has started. Never throws; each call still reports its own errors.
      */
-    default void prepareBatch(List<Params> calls) {}
+    default Runnable prepareBatch(List<Params> calls) {
+      return () -> {};
+    }
   }
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -84,7 +86,7 @@ final class RpcMethods {
       }
 
       @Override
-      public void prepareBatch(List<Params> calls) {
+      public Runnable prepareBatch(List<Params> calls) {
         List<String> hexes = new ArrayList<>(calls.size());
         for (Params params : calls) {
           try {
@@ -93,7 +95,7 @@ final class RpcMethods {
             // its own call reports it
           }
         }
-        node.verifySubmissionsAhead(hexes);
+        return node.prepareSubmissions(hexes);
       }
     });
     methods.put("tandem_getTransactionReceipt", (p, s) -> {

@@ -217,6 +217,24 @@ class TxGossipTest {
     assertThat(TxGossip.decodeBatch(gathering.sent.get(0))).hasSize(3);
   }
 
+  /** A JSON-RPC batch's admissions publish under a hold: after a quiet interval they still leave as one message. */
+  @Test
+  void admissionsUnderAHoldLeaveTogetherWhenItIsReleased() throws Exception {
+    MemoryNetwork network = new MemoryNetwork();
+    try (TxGossip gossip = new TxGossip(network, CHAIN, admission, Duration.ofSeconds(1))) {
+      Thread.sleep(1_100); // quiet for longer than the batch interval: a lone publish would go at once
+      Runnable release = gossip.hold();
+      for (int i = 0; i < 3; i++) {
+        byte[] raw = tx(CHAIN, i);
+        gossip.publish(Transaction.decode(raw), raw);
+      }
+      assertThat(network.sent).isEmpty();
+      release.run();
+      assertThat(network.sent).hasSize(1);
+      assertThat(TxGossip.decodeBatch(network.sent.get(0))).hasSize(3);
+    }
+  }
+
   @Test
   void aFullBatchGoesOutAtOnceAndCloseSendsTheRest() {
     MemoryNetwork network = new MemoryNetwork();
