@@ -7,8 +7,10 @@ import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +32,15 @@ public final class TxValidator {
   private final long minFeePerByte;
   private final AtomicLong verifications = new AtomicLong();
   private final Map<Hash, byte[]> verifiedAhead = BoundedMap.insertionOrdered(VERIFIED_AHEAD);
+  /**
+   * Signatures another thread is verifying right now (guarded by {@link #verifiedAhead}): a
+   * transaction that comes in a proposal while its gossip is being checked, or the other way round,
+   * waits for that check instead of running its own.
+   */
+  private final Map<Hash, InProgress> inProgress = new HashMap<>();
+
+  /** A signature being checked as element {@code index} of a batch whose verdicts come in {@code verdicts}. */
+  private record InProgress(byte[] signature, CompletableFuture<boolean[]> verdicts, int index) {}
 
   public TxValidator(long chainId, int maxPayloadBytes, long minFeePerByte) {
     this.chainId = chainId;
@@ -115,28 +126,66 @@ public final class TxValidator {
    * Verifies transactions' signatures outside admission (on gossip arrival, in a proposal that
    * overtook the gossip, in a JSON-RPC batch before its calls start), all in one batch
    * verification: element i is whether {@code transactions.get(i)}'s signature is good. Those
-   * verified ahead before are not verified again; the good ones are remembered, so that their
-   * admissions do not verify them again.
+   * verified ahead before are not verified again, and those another thread is verifying right now
+   * wait for its verdict (a proposal and the gossip of its transactions often arrive together);
+   * the good ones are remembered, so that their admissions do not verify them again.
    */
   public boolean[] verifyAheadAll(List<Transaction> transactions) {
     boolean[] valid = new boolean[transactions.size()];
-    List<Transaction> unverified = new ArrayList<>(transactions.size());
-    List<Integer> positions = new ArrayList<>(transactions.size());
-    for (int i = 0; i < transactions.size(); i++) {
-      if (wasVerifiedAhead(transactions.get(i))) {
-        valid[i] = true;
-      } else {
-        unverified.add(transactions.get(i));
-        positions.add(i);
+    List<Transaction> mine = new ArrayList<>(transactions.size());
+    List<InProgress> claims = new ArrayList<>(transactions.size());
+    List<Integer> minePositions = new ArrayList<>(transactions.size());
+    CompletableFuture<boolean[]> myVerdicts = new CompletableFuture<>();
+    List<Integer> othersPositions = new ArrayList<>();
+    List<InProgress> others = new ArrayList<>();
+    synchronized (verifiedAhead) {
+      for (int i = 0; i < transactions.size(); i++) {
+        Transaction tx = transactions.get(i);
+        byte[] signature = tx.signature();
+        InProgress running = inProgress.get(tx.id());
+        if (Arrays.equals(verifiedAhead.get(tx.id()), signature)) {
+          valid[i] = true;
+        } else if (running != null && Arrays.equals(running.signature(), signature)) {
+          others.add(running);
+          othersPositions.add(i);
+        } else {
+          InProgress claim = new InProgress(signature, myVerdicts, mine.size());
+          inProgress.put(tx.id(), claim);
+          claims.add(claim);
+          mine.add(tx);
+          minePositions.add(i);
+        }
       }
     }
-    verifications.addAndGet(unverified.size());
-    boolean[] verdicts = Transaction.haveValidSignatures(unverified);
-    for (int j = 0; j < verdicts.length; j++) {
-      if (verdicts[j]) {
-        rememberVerified(unverified.get(j));
+    try {
+      verifications.addAndGet(mine.size());
+      boolean[] verdicts = Transaction.haveValidSignatures(mine);
+      synchronized (verifiedAhead) {
+        for (int j = 0; j < verdicts.length; j++) {
+          Transaction tx = mine.get(j);
+          if (verdicts[j]) {
+            verifiedAhead.put(tx.id(), tx.signature());
+          }
+          inProgress.remove(tx.id(), claims.get(j));
+          valid[minePositions.get(j)] = verdicts[j];
+        }
       }
-      valid[positions.get(j)] = verdicts[j];
+      myVerdicts.complete(verdicts);
+    } catch (RuntimeException e) {
+      synchronized (verifiedAhead) {
+        for (int j = 0; j < mine.size(); j++) {
+          inProgress.remove(mine.get(j).id(), claims.get(j));
+        }
+      }
+      myVerdicts.completeExceptionally(e);
+      throw e;
+    }
+    for (int k = 0; k < others.size(); k++) {
+      InProgress running = others.get(k);
+      Transaction tx = transactions.get(othersPositions.get(k));
+      boolean[] theirs = running.verdicts().exceptionally(failed -> null).join();
+      // A check that failed elsewhere is done here instead.
+      valid[othersPositions.get(k)] = theirs != null ? theirs[running.index()] : verifyAheadAll(List.of(tx))[0];
     }
     return valid;
   }

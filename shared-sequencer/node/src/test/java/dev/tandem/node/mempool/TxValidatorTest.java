@@ -8,8 +8,14 @@ import dev.tandem.core.Namespace;
 import dev.tandem.core.Transaction;
 import dev.tandem.node.store.LmdbNodeStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +72,42 @@ class TxValidatorTest {
     // A tampered copy under the same id is still verified, and refused.
     assertThat(ahead(Transaction.decode(tampered(good)))).isFalse();
     assertThat(validator.verifications()).isEqualTo(before + 1);
+  }
+
+  /**
+   * A proposal and the gossip of its transactions often arrive together: the second thread to ask
+   * waits for the first one's verdicts instead of checking the same signatures again.
+   */
+  @Test
+  void twoThreadsCheckingTheSameTransactionsVerifyEachOnce() throws Exception {
+    List<Transaction> txs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      txs.add(Transaction.sign(CHAIN, Namespace.of(3), i, 100_000, new byte[] {(byte) i}, KeyPair.generate(new Random(i))));
+    }
+    txs.set(57, validator.decode(tampered(txs.get(57))));
+    List<Transaction> reversed = new ArrayList<>(txs);
+    java.util.Collections.reverse(reversed);
+    CyclicBarrier start = new CyclicBarrier(2);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<boolean[]> gossip = threads.submit(() -> {
+        start.await();
+        return validator.verifyAheadAll(txs);
+      });
+      Future<boolean[]> consensus = threads.submit(() -> {
+        start.await();
+        return validator.verifyAheadAll(reversed);
+      });
+      boolean[] first = gossip.get(60, TimeUnit.SECONDS);
+      boolean[] second = consensus.get(60, TimeUnit.SECONDS);
+      for (int i = 0; i < txs.size(); i++) {
+        assertThat(first[i]).as("transaction %s", i).isEqualTo(i != 57);
+        assertThat(second[txs.size() - 1 - i]).as("transaction %s, second thread", i).isEqualTo(i != 57);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(validator.verifications()).isEqualTo(txs.size());
   }
 
   @Test
