@@ -72,8 +72,8 @@ public final class Ed25519 {
    * <p>Bouncy Castle's verification is cofactored: it accepts when [8]([S]B - R - [k]A) is the
    * neutral element, for S below the group order L, R's y below p, a key it accepts, and
    * k = SHA-512(R || A || M) mod L. A batch checks the random linear combination
-   * [8](Σ z_i ([S_i]B - R_i - [k_i]A_i)) with secret 128-bit z_i: it holds whenever every
-   * signature is valid, and when one is not, only with probability about 2^-128, since the
+   * [8](Σ z_i ([S_i]B - R_i - [k_i]A_i)) with secret odd 128-bit z_i: it holds whenever every
+   * signature is valid, and when one is not, only with probability about 2^-127, since the
    * cofactor leaves each invalid term in the prime-order group. Its inputs pass the same checks
    * first, and anything they set aside, as well as every signature of a batch that fails, is
    * verified on its own: so the verdicts are those of {@link #verify}, one rule for every validator.

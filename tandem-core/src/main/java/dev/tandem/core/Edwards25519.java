@@ -322,13 +322,10 @@ final class Edwards25519 {
 
   /** 32 little-endian bytes of a non-negative value below 2^256. */
   static byte[] littleEndian(BigInteger value) {
-    byte[] big = value.toByteArray();
+    byte[] big = value.toByteArray(); // big-endian, perhaps with a leading sign byte
     byte[] out = new byte[32];
-    for (int i = 0; i < big.length && i < 33; i++) {
-      int target = big.length - 1 - i;
-      if (i < 32) {
-        out[i] = big[target];
-      }
+    for (int i = 0; i < Math.min(32, big.length); i++) {
+      out[i] = big[big.length - 1 - i];
     }
     return out;
   }

@@ -8,6 +8,8 @@ public final class Hash implements Comparable<Hash> {
   public static final Hash ZERO = new Hash(new byte[LENGTH]);
 
   private final byte[] bytes;
+  /** {@link #hashCode}, kept once computed (0 until then): hashes key many maps on hot paths. */
+  private int hashCode;
 
   private Hash(byte[] bytes) {
     this.bytes = bytes;
@@ -48,7 +50,12 @@ public final class Hash implements Comparable<Hash> {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    int h = hashCode;
+    if (h == 0) {
+      h = Arrays.hashCode(bytes);
+      hashCode = h; // a benign race: every thread computes the same value
+    }
+    return h;
   }
 
   @Override

@@ -30,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * per-message costs (envelope signature and its checks, framing, mesh bookkeeping) are paid once
  * per batch. Each received transaction is checked on the network thread (decoding, size, chain id,
  * fee, signature: CPU only, no locks, no LMDB; the signatures of one message by one batch
- * verification) and, when new, handed to an admission thread that
- * runs the mempool's stateful checks (nonce, capacity) and keeps it in memory: the origin node holds
- * it durably. Those checks take the mempool's lock and read the store, so they stay off the network
+ * verification) and, when new, handed to an admission thread that runs the mempool's stateful
+ * checks (nonce, capacity) and keeps it in memory: the origin node holds it durably. Those checks take the mempool's lock and read the store, so they stay off the network
  * thread; a gossiped transaction they refuse is dropped there (it was already forwarded, as gossip
  * does).
  */
@@ -209,8 +208,9 @@ public final class TxGossip implements AutoCloseable {
 
   /**
    * The verdict on a received batch; runs on the network thread. Each transaction gets its own
-   * verdict and is admitted on its own, so a bad one does not cost the good ones; but a batch holding anything no
-   * honest node forwards (see {@link #verdict}) is REJECTed as a whole, penalising its sender.
+   * verdict and is admitted on its own, so a bad one does not cost the good ones; but a batch
+   * holding anything no honest node forwards (see {@link #verdict}) is REJECTed as a whole,
+   * penalising its sender.
    * ACCEPT (forward) when at least one transaction was new, else IGNORE.
    */
   ValidationResult onMessage(PeerId publisher, byte[] data) {

@@ -99,7 +99,14 @@ final class JsonRpcProcessor {
       }
     }
     List<Runnable> afterStart = new ArrayList<>(byMethod.size());
-    byMethod.forEach((name, calls) -> afterStart.add(methods.get(name).prepareBatch(calls)));
+    byMethod.forEach((name, calls) -> {
+      try {
+        afterStart.add(methods.get(name).prepareBatch(calls));
+      } catch (RuntimeException e) {
+        // only a shortcut: each call still does and reports its own work
+        LOG.warn("preparing a batch of {} {} calls failed", calls.size(), name, e);
+      }
+    });
     return afterStart;
   }
 
