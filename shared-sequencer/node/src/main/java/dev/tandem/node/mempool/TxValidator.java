@@ -26,12 +26,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TxValidator {
   /** Signatures verified ahead and not yet used by an admission; the oldest are forgotten first. */
   static final int VERIFIED_AHEAD = 16_384;
+  static final int REJECTED_AHEAD = 1_024;
 
   private final long chainId;
   private final int maxPayloadBytes;
   private final long minFeePerByte;
   private final AtomicLong verifications = new AtomicLong();
   private final Map<Hash, byte[]> verifiedAhead = BoundedMap.insertionOrdered(VERIFIED_AHEAD);
+  /**
+   * Signatures found bad ahead (a JSON-RPC batch is checked before its calls), so that the call's
+   * admission refuses without checking again; guarded by {@link #verifiedAhead}.
+   */
+  private final Map<Hash, byte[]> rejectedAhead = BoundedMap.insertionOrdered(REJECTED_AHEAD);
   /**
    * Signatures another thread is verifying right now (guarded by {@link #verifiedAhead}): a
    * transaction that comes in a proposal while its gossip is being checked, or the other way round,
@@ -106,11 +112,16 @@ public final class TxValidator {
   /** Throws BAD_SIGNATURE unless the signature verifies; skips a verification already done ahead. */
   public void checkSignature(Transaction tx) {
     byte[] signature = tx.signature();
+    boolean failedAhead;
     synchronized (verifiedAhead) {
       if (Arrays.equals(verifiedAhead.get(tx.id()), signature)) {
         verifiedAhead.remove(tx.id());
         return;
       }
+      failedAhead = Arrays.equals(rejectedAhead.remove(tx.id()), signature);
+    }
+    if (failedAhead) {
+      throw badSignature(tx);
     }
     verify(tx);
   }
@@ -163,9 +174,7 @@ public final class TxValidator {
       synchronized (verifiedAhead) {
         for (int j = 0; j < verdicts.length; j++) {
           Transaction tx = mine.get(j);
-          if (verdicts[j]) {
-            verifiedAhead.put(tx.id(), tx.signature());
-          }
+          (verdicts[j] ? verifiedAhead : rejectedAhead).put(tx.id(), tx.signature());
           inProgress.remove(tx.id(), claims.get(j));
           valid[minePositions.get(j)] = verdicts[j];
         }
@@ -217,9 +226,13 @@ public final class TxValidator {
 
   private void verify(Transaction tx) {
     if (!verifies(tx)) {
-      throw new AdmissionException(RejectReason.BAD_SIGNATURE, tx.id(),
-          "signature does not verify against sender " + tx.sender());
+      throw badSignature(tx);
     }
+  }
+
+  private static AdmissionException badSignature(Transaction tx) {
+    return new AdmissionException(RejectReason.BAD_SIGNATURE, tx.id(),
+        "signature does not verify against sender " + tx.sender());
   }
 
   /** The one place a transaction signature is checked, and counted. */

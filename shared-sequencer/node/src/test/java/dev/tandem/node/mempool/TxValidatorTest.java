@@ -147,7 +147,15 @@ class TxValidatorTest {
       validator.checkSignature(tx); // admissions: none verifies again
     }
     assertThat(validator.verifications()).isEqualTo(verifications + 4);
+    // the forged one's verdict is kept for its admission, once
     assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(validator.verifications()).isEqualTo(verifications + 4);
+    assertThat(refusal(() -> validator.checkSignature(forged))).isEqualTo(RejectReason.BAD_SIGNATURE);
+    assertThat(validator.verifications()).isEqualTo(verifications + 5);
+    // a good signature under the forged one's id is not refused by that verdict
+    Transaction genuine = tx(2);
+    assertThat(ahead(forged)).isFalse();
+    validator.checkSignature(genuine);
   }
 
   @Test
