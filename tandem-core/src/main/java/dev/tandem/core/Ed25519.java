@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.bouncycastle.crypto.digests.SHA512Digest;
 import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
 
@@ -180,19 +181,10 @@ public final class Ed25519 {
 
   /** The odd multiples of the key's negated point, for a key Bouncy Castle accepts. */
   private static Edwards25519.Cached[] negated(Edwards25519 curve, PublicKey key) {
-    Edwards25519.Cached[] table = NEGATED.get(key);
-    if (table == null) {
-      Edwards25519.Point point = curve.decode(key.raw(), true);
-      if (point == null) {
-        return null;
-      }
-      table = curve.oddMultiples(point, Edwards25519.WINDOW);
-      if (NEGATED.size() >= NEGATED_KEYS) {
-        NEGATED.clear(); // many senders at once: start over rather than track recency
-      }
-      NEGATED.put(key, table);
-    }
-    return table;
+    return cached(NEGATED, NEGATED_KEYS, key, k -> {
+      Edwards25519.Point point = curve.decode(k.raw(), true);
+      return point == null ? null : curve.oddMultiples(point, Edwards25519.WINDOW);
+    });
   }
 
   /**
@@ -202,16 +194,22 @@ public final class Ed25519 {
    * from the key's bytes does, so the result of every verification stays the same.
    */
   private static PublicPoint decoded(PublicKey key) {
-    PublicPoint point = DECODED.get(key);
-    if (point == null) {
-      point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(key.raw(), 0);
-      if (point != null) {
-        if (DECODED.size() >= DECODED_KEYS) {
-          DECODED.clear(); // many senders at once: start over rather than track recency
+    return cached(DECODED, DECODED_KEYS, key,
+        k -> org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(k.raw(), 0));
+  }
+
+  /** {@code cache}'s value for {@code key}, else {@code compute}'s, kept unless null; at most {@code bound} kept. */
+  private static <V> V cached(Map<PublicKey, V> cache, int bound, PublicKey key, Function<PublicKey, V> compute) {
+    V value = cache.get(key);
+    if (value == null) {
+      value = compute.apply(key);
+      if (value != null) {
+        if (cache.size() >= bound) {
+          cache.clear(); // many senders at once: start over rather than track recency
         }
-        DECODED.put(key, point);
+        cache.put(key, value);
       }
     }
-    return point;
+    return value;
   }
 }

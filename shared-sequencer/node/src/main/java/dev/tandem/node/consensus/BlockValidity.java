@@ -37,7 +37,7 @@ final class BlockValidity {
     if (!bundles.valid()) {
       return bundles;
     }
-    Set<Hash> seen = new HashSet<>(ancestorTxIds);
+    Set<Hash> inBlock = new HashSet<>();
     Set<String> senderNonces = new HashSet<>();
     List<Transaction> unverified = new ArrayList<>();
     long bytes = 0;
@@ -46,7 +46,7 @@ final class BlockValidity {
       if (tx.chainId() != chainId) {
         return Verification.failed("transaction " + tx.id() + " is for chain " + tx.chainId());
       }
-      if (!seen.add(tx.id()) || context.isFinalized(tx.id())) {
+      if (ancestorTxIds.contains(tx.id()) || !inBlock.add(tx.id()) || context.isFinalized(tx.id())) {
         return Verification.failed("transaction " + tx.id() + " is already in the chain");
       }
       // Blocks sort by namespace, so a sender's nonces may appear out of order; each may appear once.

@@ -169,8 +169,7 @@ public final class TxValidator {
       }
     }
     try {
-      verifications.addAndGet(mine.size());
-      boolean[] verdicts = Transaction.haveValidSignatures(mine);
+      boolean[] verdicts = verifiesAll(mine);
       synchronized (verifiedAhead) {
         for (int j = 0; j < verdicts.length; j++) {
           Transaction tx = mine.get(j);
@@ -225,7 +224,7 @@ public final class TxValidator {
   }
 
   private void verify(Transaction tx) {
-    if (!verifies(tx)) {
+    if (!verifiesAll(List.of(tx))[0]) {
       throw badSignature(tx);
     }
   }
@@ -235,9 +234,9 @@ public final class TxValidator {
         "signature does not verify against sender " + tx.sender());
   }
 
-  /** The one place a transaction signature is checked, and counted. */
-  private boolean verifies(Transaction tx) {
-    verifications.incrementAndGet();
-    return tx.hasValidSignature();
+  /** The one place transaction signatures are checked (together), and counted. */
+  private boolean[] verifiesAll(List<Transaction> transactions) {
+    verifications.addAndGet(transactions.size());
+    return Transaction.haveValidSignatures(transactions);
   }
 }
