@@ -2,9 +2,12 @@ package dev.tandem.p2p;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.p2p.gossip.GossipConfig;
+import dev.tandem.p2p.gossip.ValidationResult;
 import dev.tandem.p2p.host.Connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +70,58 @@ class JsInteropTest {
       assertThat(atB.poll(30, TimeUnit.SECONDS)).isEqualTo(a.peerId() + " relayed");
       assertThat(a.connectedPeers()).containsExactly(js.peerId());
     }
+  }
+
+  /**
+   * Gossipsub v1.2: js-libp2p, which has a's large message from a, tells b so (IDONTWANT) on a
+   * stream it negotiated as v1.2 with us. When b's first copy came from a, b (which validates
+   * slowly) then does not forward it to js. js-libp2p's default id of a signed message is the
+   * publisher's protobuf key and seqno, where ours (as go-libp2p's) is its peer id and seqno: the
+   * two hosts here use js's, or the ids would never match.
+   */
+  @Test
+  void jsIdontwantSparesAJavaForward() throws Exception {
+    try (JsPeer js = new JsPeer(TOPIC, 90);
+        Libp2pHost a = new Libp2pHost(withJsMessageIds());
+        Libp2pHost b = new Libp2pHost(withJsMessageIds())) {
+      BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+      a.gossip().subscribe(TOPIC, m -> {});
+      b.gossip().registerValidator(TOPIC, m -> {
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return ValidationResult.ACCEPT;
+      });
+      b.gossip().subscribe(TOPIC, m -> atB.add(m.from() + " " + m.data().length + " via " + m.receivedFrom()));
+      a.start();
+      b.start();
+      a.dial(js.address).get(30, TimeUnit.SECONDS);
+      b.dial(js.address).get(30, TimeUnit.SECONDS);
+      a.dial(b.listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
+      js.send("WAITSUB " + TOPIC + " 2");
+      assertThat(js.expect(l -> l.startsWith("SUBSCRIBERS "), WAIT)).isEqualTo("SUBSCRIBERS " + TOPIC + " 2");
+      waitUntil(() -> b.gossip().meshPeers(TOPIC).join().size() == 2);
+      Thread.sleep(1500); // a js heartbeat or two, so its mesh holds both of us
+      a.gossip().publish(TOPIC, new byte[1024]).get();
+      String delivered = atB.poll(30, TimeUnit.SECONDS);
+      assertThat(delivered).startsWith(a.peerId() + " 1024 via ");
+      waitUntil(() -> b.gossip().dontWantsReceived() >= 1);
+      if (delivered.endsWith(" via " + a.peerId())) { // else js forwarded it first, and b forwards nothing
+        waitUntil(() -> b.gossip().forwardsSpared() == 1);
+      }
+    }
+  }
+
+  private static HostConfig withJsMessageIds() {
+    return HostConfig.defaults(Identity.generate(), Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+        .withGossip(GossipConfig.defaults().withMessageId(message -> {
+          byte[] peerId = message.from().toBytes(); // identity multihash: 0x00, length, protobuf key
+          byte[] id = Arrays.copyOfRange(peerId, 2, peerId.length + message.seqno().length);
+          System.arraycopy(message.seqno(), 0, id, peerId.length - 2, message.seqno().length);
+          return id;
+        }));
   }
 
   private void exerciseEverything(JsPeer js, Libp2pHost host, BlockingQueue<String> received) throws Exception {

@@ -26,12 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -39,18 +42,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gossipsub v1.1 router ({@code /meshsub/1.1.0}, also {@code /meshsub/1.0.0}): mesh with
- * GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip, a seen-cache, StrictSign signatures (or
- * StrictNoSign on topics whose payloads sign themselves),
- * per-topic validators, and peer scoring that disconnects misbehaving peers. All router state lives
- * on one thread; subscription handlers and validators run on it and must not block.
+ * Gossipsub v1.2 router ({@code /meshsub/1.2.0}, also {@code /meshsub/1.1.0} and
+ * {@code /meshsub/1.0.0}): mesh with GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip,
+ * IDONTWANT, a seen-cache, StrictSign signatures (or StrictNoSign on topics whose payloads sign
+ * themselves), per-topic validators, and peer scoring that disconnects misbehaving peers. All router
+ * state lives on one thread; subscription handlers and validators run on it and must not block.
+ *
+ * <p>IDONTWANT (v1.2): on the first copy of a message of at least {@link #IDONTWANT_MIN_BYTES}, the
+ * router tells its other mesh peers on v1.2 before it validates the message, and does not forward
+ * a message to a peer that told it so. A validator takes long next to a hop on the wire (a batch of
+ * signatures), so in a densely connected mesh most copies a node would have been sent again are not
+ * sent at all. A peer's IDONTWANTs are recorded on the network thread that reads them, not queued
+ * behind the validation of the very message they name.
  */
 public final class GossipSub implements ConnectionListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GossipSub.class);
+  public static final String MESHSUB_V12 = "/meshsub/1.2.0";
   public static final String MESHSUB_V11 = "/meshsub/1.1.0";
   public static final String MESHSUB_V10 = "/meshsub/1.0.0";
   private static final int MAX_IHAVE_IDS = 5000;
   private static final int MAX_IWANT_IDS = 500;
+  /** Smaller messages cost less to send again than the IDONTWANTs that would spare them. */
+  static final int IDONTWANT_MIN_BYTES = 512;
+  /** IDONTWANT ids kept from one peer per heartbeat; more are ignored (bounds a peer's memory). */
+  static final int IDONTWANT_MAX_PER_HEARTBEAT = 512;
 
   private final Identity identity;
   private final PeerId self;
@@ -71,7 +86,21 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   private final Map<PeerId, Long> banned = new HashMap<>();
   private final MessageCache cache;
   private final List<Consumer<PeerId>> scoreDisconnectListeners = new CopyOnWriteArrayList<>();
+  /** Message ids each peer does not want (IDONTWANT); written by network threads, read by the router. */
+  private final Map<PeerId, DontWant> dontWant = new ConcurrentHashMap<>();
+  /** Copies of messages already seen, IDONTWANT ids kept, and forwards they spared (metrics, tests). */
+  private final AtomicLong duplicatesReceived = new AtomicLong();
+  private final AtomicLong dontWantsReceived = new AtomicLong();
+  private final AtomicLong forwardsSpared = new AtomicLong();
+  /** Heartbeats so far: an IDONTWANT is kept for {@link GossipConfig#historyLength} of them. */
+  private volatile long heartbeats;
   private long seqno;
+
+  /** One peer's IDONTWANT ids, by the heartbeat they came in. */
+  private static final class DontWant {
+    final Map<ByteString, Long> ids = new ConcurrentHashMap<>();
+    final AtomicInteger thisHeartbeat = new AtomicInteger();
+  }
 
   /** Per-neighbour router state. */
   private static final class PeerState {
@@ -105,6 +134,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    network.registerProtocol(MESHSUB_V12, this::acceptStream);
     network.registerProtocol(MESHSUB_V11, this::acceptStream);
     network.registerProtocol(MESHSUB_V10, this::acceptStream);
     network.addListener(this);
@@ -195,6 +225,21 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }, exec);
   }
 
+  /** Copies of already seen messages received so far (each one a message sent for nothing). */
+  public long duplicatesReceived() {
+    return duplicatesReceived.get();
+  }
+
+  /** IDONTWANT message ids received and kept. */
+  public long dontWantsReceived() {
+    return dontWantsReceived.get();
+  }
+
+  /** Forwards not sent because the peer had said IDONTWANT. */
+  public long forwardsSpared() {
+    return forwardsSpared.get();
+  }
+
   /** Called with each peer disconnected for a low score. */
   public void addScoreDisconnectListener(Consumer<PeerId> listener) {
     scoreDisconnectListeners.add(listener);
@@ -241,13 +286,14 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       }
       mesh.values().forEach(m -> m.remove(peer));
       fanout.values().forEach(m -> m.remove(peer));
+      dontWant.remove(peer);
     });
   }
 
   private void openOutbound(PeerId p, PeerState s) {
     s.opening = true;
     s.openAttempts++;
-    s.connection.openStream(List.of(MESHSUB_V11, MESHSUB_V10), new StreamHandler() {
+    s.connection.openStream(List.of(MESHSUB_V12, MESHSUB_V11, MESHSUB_V10), new StreamHandler() {
       @Override
       public void onData(YamuxStream stream, ByteBuf data) {
         // gossipsub reads on the peer's stream; this one is write-only
@@ -295,6 +341,9 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
               rpc = RPC.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
               throw new WireException("malformed gossipsub RPC", e);
+            }
+            if (rpc.hasControl() && rpc.getControl().getIdontwantCount() > 0) {
+              recordDontWant(p, rpc.getControl().getIdontwantList());
             }
             post(() -> handleRpc(p, rpc));
           });
@@ -376,6 +425,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), data));
     } else {
       if (alreadySeen(m, from)) {
+        duplicatesReceived.incrementAndGet();
         return; // a copy of a message that was verified and accepted: skip the signature check
       }
       PeerId publisher;
@@ -389,12 +439,16 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       id = ByteString.copyFrom(config.messageId().apply(msg));
     }
     if (seen.containsKey(id)) {
+      duplicatesReceived.incrementAndGet();
       return;
     }
     seen.put(id, now);
     List<Consumer<GossipMessage>> handlers = subscriptions.get(m.getTopic());
     if (handlers == null || msg.from().equals(self)) {
       return;
+    }
+    if (m.getData().size() >= IDONTWANT_MIN_BYTES) {
+      sendDontWant(m.getTopic(), id, from);
     }
     ValidationResult verdict = validate(msg);
     if (verdict == ValidationResult.REJECT) {
@@ -414,9 +468,68 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }
     RPC fwd = RPC.newBuilder().addPublish(m).build();
     for (PeerId p : mesh.getOrDefault(m.getTopic(), Set.of())) {
-      if (!p.equals(from) && !p.equals(msg.from())) {
+      if (p.equals(from) || p.equals(msg.from())) {
+        continue;
+      }
+      if (doesNotWant(p, id)) {
+        forwardsSpared.incrementAndGet();
+      } else {
         send(p, fwd);
       }
+    }
+  }
+
+  /**
+   * Tells the mesh peers on {@code topic} that speak v1.2, but not the one it came from, that
+   * message {@code id} has arrived: at once, not with the control messages that wait for the end of
+   * this RPC (after the validation, when they would come too late).
+   */
+  private void sendDontWant(String topic, ByteString id, PeerId from) {
+    RPC rpc = null;
+    for (PeerId p : mesh.getOrDefault(topic, Set.of())) {
+      PeerState s = peers.get(p);
+      if (p.equals(from) || s == null || s.outbound == null || !MESHSUB_V12.equals(s.outbound.protocol())) {
+        continue;
+      }
+      if (rpc == null) {
+        rpc = RPC.newBuilder().setControl(ControlMessage.newBuilder()
+            .addIdontwant(RpcProto.ControlIDontWant.newBuilder().addMessageIDs(id))).build();
+      }
+      write(s, rpc);
+    }
+  }
+
+  /** On a network thread: keeps a peer's IDONTWANT ids, up to the per-heartbeat bound. */
+  private void recordDontWant(PeerId p, List<RpcProto.ControlIDontWant> messages) {
+    DontWant record = dontWant.computeIfAbsent(p, k -> new DontWant());
+    long now = heartbeats;
+    for (RpcProto.ControlIDontWant message : messages) {
+      for (ByteString id : message.getMessageIDsList()) {
+        if (record.thisHeartbeat.incrementAndGet() > IDONTWANT_MAX_PER_HEARTBEAT) {
+          return;
+        }
+        record.ids.put(id, now);
+        dontWantsReceived.incrementAndGet();
+      }
+    }
+  }
+
+  private boolean doesNotWant(PeerId p, ByteString id) {
+    DontWant record = dontWant.get(p);
+    return record != null && record.ids.containsKey(id);
+  }
+
+  /** Forgets IDONTWANTs older than the message history and restarts each peer's per-heartbeat count. */
+  private void expireDontWant() {
+    long tick = ++heartbeats;
+    long oldest = tick - config.historyLength();
+    for (Map.Entry<PeerId, DontWant> e : dontWant.entrySet()) {
+      if (!peers.containsKey(e.getKey())) {
+        dontWant.remove(e.getKey());
+        continue;
+      }
+      e.getValue().ids.values().removeIf(at -> at < oldest);
+      e.getValue().thisHeartbeat.set(0);
     }
   }
 
@@ -480,7 +593,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
           break;
         }
         RpcProto.Message m = cache.get(id);
-        if (m != null) {
+        if (m != null && !doesNotWant(from, id)) {
           reply.addPublish(m);
           served++;
         }
@@ -639,6 +752,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }
     emitGossip();
     cache.shift();
+    expireDontWant();
     long seenCutoff = now - config.seenTtl().toMillis();
     for (Iterator<Long> it = seen.values().iterator(); it.hasNext(); ) {
       if (it.next() >= seenCutoff) {
