@@ -48,12 +48,16 @@ import org.slf4j.LoggerFactory;
  * themselves), per-topic validators, and peer scoring that disconnects misbehaving peers. All router
  * state lives on one thread; subscription handlers and validators run on it and must not block.
  *
- * <p>IDONTWANT (v1.2): on the first copy of a message of at least {@link #IDONTWANT_MIN_BYTES}, the
- * router tells its other mesh peers on v1.2 before it validates the message, and does not forward
- * a message to a peer that told it so. A validator takes long next to a hop on the wire (a batch of
+ * <p>IDONTWANT (v1.2): on the first copy of a message of at least {@link #IDONTWANT_MIN_BYTES}, a
+ * node tells its other peers on v1.2 before it validates the message, and does not forward a
+ * message to a peer that told it so. A validator takes long next to a hop on the wire (a batch of
  * signatures), so in a densely connected mesh most copies a node would have been sent again are not
- * sent at all. A peer's IDONTWANTs are recorded on the network thread that reads them, not queued
- * behind the validation of the very message they name.
+ * sent at all. Both halves run on the network thread that reads the RPC, not on the router thread,
+ * where a backlog of messages waiting for validation would hold them until the copies they should
+ * spare had been sent: a peer's IDONTWANTs are recorded as they are read, and on a StrictNoSign topic
+ * (ids are content hashes, so an id names exactly the bytes that arrived) ours go out as soon as the
+ * message is read, to every v1.2 peer on the topic. On a signed topic they wait for the publisher's
+ * signature (an unverified id could silence the real message) and go to the mesh.
  */
 public final class GossipSub implements ConnectionListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GossipSub.class);
@@ -73,11 +77,12 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   private final GossipConfig config;
   private final ScheduledExecutorService exec;
 
-  private final Map<PeerId, PeerState> peers = new HashMap<>();
+  /** Written by the router thread only; network threads read it to send IDONTWANTs. */
+  private final Map<PeerId, PeerState> peers = new ConcurrentHashMap<>();
   private final Map<String, List<Consumer<GossipMessage>>> subscriptions = new HashMap<>();
   private final Map<String, Function<GossipMessage, ValidationResult>> validators = new HashMap<>();
   /** Topics under StrictNoSign: messages carry only topic and data, and are identified by their content. */
-  private final Set<String> unsignedTopics = new HashSet<>();
+  private final Set<String> unsignedTopics = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<PeerId>> mesh = new HashMap<>();
   private final Map<String, Set<PeerId>> fanout = new HashMap<>();
   private final Map<String, Long> fanoutLastPublish = new HashMap<>();
@@ -94,6 +99,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   private final AtomicLong forwardsSpared = new AtomicLong();
   /** Heartbeats so far: an IDONTWANT is kept for {@link GossipConfig#historyLength} of them. */
   private volatile long heartbeats;
+  /** Ids we sent IDONTWANT for from a network thread (once per id), by heartbeat; kept two heartbeats. */
+  private final Map<ByteString, Long> dontWantSent = new ConcurrentHashMap<>();
   private long seqno;
 
   /** One peer's IDONTWANT ids, by the heartbeat they came in. */
@@ -105,9 +112,10 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   /** Per-neighbour router state. */
   private static final class PeerState {
     final Connection connection;
-    final Set<String> topics = new HashSet<>();
+    /** Written by the router thread; network threads read it (see {@link #peers}). */
+    final Set<String> topics = ConcurrentHashMap.newKeySet();
     final List<RPC> queued = new ArrayList<>();
-    YamuxStream outbound;
+    volatile YamuxStream outbound;
     boolean opening;
     int openAttempts;
     double invalid;
@@ -345,7 +353,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
             if (rpc.hasControl() && rpc.getControl().getIdontwantCount() > 0) {
               recordDontWant(p, rpc.getControl().getIdontwantList());
             }
-            post(() -> handleRpc(p, rpc));
+            List<ByteString> contentIds = contentIdsAndDontWant(p, rpc);
+            post(() -> handleRpc(p, rpc, contentIds));
           });
         } catch (WireException e) {
           post(() -> penalise(p, "bad RPC framing: " + e.getMessage(), 1, 0, 0));
@@ -357,7 +366,38 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
 
   // ---------------------------------------------------------------- RPC handling (router thread)
 
-  private void handleRpc(PeerId from, RPC rpc) {
+  /**
+   * On a network thread: the ids of the RPC's messages on StrictNoSign topics (null for others), and
+   * for each large one seen here for the first time, IDONTWANT to the other v1.2 peers on its topic.
+   */
+  private List<ByteString> contentIdsAndDontWant(PeerId from, RPC rpc) {
+    List<ByteString> ids = new ArrayList<>(rpc.getPublishCount());
+    for (RpcProto.Message m : rpc.getPublishList()) {
+      if (!unsignedTopics.contains(m.getTopic())) {
+        ids.add(null);
+        continue;
+      }
+      ByteString id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), m.getData().toByteArray()));
+      ids.add(id);
+      if (m.getData().size() >= IDONTWANT_MIN_BYTES && dontWantSent.putIfAbsent(id, heartbeats) == null) {
+        RPC dontWantRpc = dontWant(id);
+        peers.forEach((p, s) -> {
+          YamuxStream out = s.outbound;
+          if (!p.equals(from) && out != null && MESHSUB_V12.equals(out.protocol()) && s.topics.contains(m.getTopic())) {
+            out.write(LengthPrefixedReader.frame(dontWantRpc.toByteArray()));
+          }
+        });
+      }
+    }
+    return ids;
+  }
+
+  private static RPC dontWant(ByteString id) {
+    return RPC.newBuilder().setControl(ControlMessage.newBuilder()
+        .addIdontwant(RpcProto.ControlIDontWant.newBuilder().addMessageIDs(id))).build();
+  }
+
+  private void handleRpc(PeerId from, RPC rpc, List<ByteString> contentIds) {
     PeerState s = peers.get(from);
     if (s == null) {
       return;
@@ -366,8 +406,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       for (RPC.SubOpts sub : rpc.getSubscriptionsList()) {
         onSubscription(from, s, sub);
       }
-      for (RpcProto.Message m : rpc.getPublishList()) {
-        onMessage(from, s, m);
+      for (int i = 0; i < rpc.getPublishCount(); i++) {
+        onMessage(from, s, rpc.getPublish(i), contentIds.get(i));
         if (!peers.containsKey(from)) {
           return; // disconnected for its score
         }
@@ -403,7 +443,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }
   }
 
-  private void onMessage(PeerId from, PeerState s, RpcProto.Message m) {
+  /** {@code contentId}: the message's id if its topic is StrictNoSign (computed as it was read), else null. */
+  private void onMessage(PeerId from, PeerState s, RpcProto.Message m, ByteString contentId) {
     long now = System.currentTimeMillis();
     if (now - s.windowStart >= 1000) {
       s.windowStart = now;
@@ -415,14 +456,14 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     }
     GossipMessage msg;
     ByteString id;
-    if (unsignedTopics.contains(m.getTopic())) {
+    boolean signed = contentId == null;
+    if (!signed) {
       if (m.hasFrom() || m.hasSeqno() || m.hasSignature() || m.hasKey()) {
         penalise(from, "a signed message on StrictNoSign topic " + m.getTopic(), 1, 0, 0);
         return;
       }
-      byte[] data = m.getData().toByteArray();
-      msg = new GossipMessage(m.getTopic(), data, from, new byte[0], from);
-      id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), data));
+      msg = new GossipMessage(m.getTopic(), m.getData().toByteArray(), from, new byte[0], from);
+      id = contentId;
     } else {
       if (alreadySeen(m, from)) {
         duplicatesReceived.incrementAndGet();
@@ -447,7 +488,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
     if (handlers == null || msg.from().equals(self)) {
       return;
     }
-    if (m.getData().size() >= IDONTWANT_MIN_BYTES) {
+    if (signed && m.getData().size() >= IDONTWANT_MIN_BYTES) {
       sendDontWant(m.getTopic(), id, from);
     }
     ValidationResult verdict = validate(msg);
@@ -481,8 +522,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
 
   /**
    * Tells the mesh peers on {@code topic} that speak v1.2, but not the one it came from, that
-   * message {@code id} has arrived: at once, not with the control messages that wait for the end of
-   * this RPC (after the validation, when they would come too late).
+   * signed message {@code id} has arrived: at once, not with the control messages that wait for the
+   * end of this RPC (after the validation, when they would come too late).
    */
   private void sendDontWant(String topic, ByteString id, PeerId from) {
     RPC rpc = null;
@@ -492,8 +533,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
         continue;
       }
       if (rpc == null) {
-        rpc = RPC.newBuilder().setControl(ControlMessage.newBuilder()
-            .addIdontwant(RpcProto.ControlIDontWant.newBuilder().addMessageIDs(id))).build();
+        rpc = dontWant(id);
       }
       write(s, rpc);
     }
@@ -522,6 +562,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   /** Forgets IDONTWANTs older than the message history and restarts each peer's per-heartbeat count. */
   private void expireDontWant() {
     long tick = ++heartbeats;
+    dontWantSent.values().removeIf(at -> at < tick - 2);
     long oldest = tick - config.historyLength();
     for (Map.Entry<PeerId, DontWant> e : dontWant.entrySet()) {
       if (!peers.containsKey(e.getKey())) {

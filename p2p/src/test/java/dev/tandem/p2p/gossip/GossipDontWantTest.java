@@ -44,6 +44,18 @@ class GossipDontWantTest {
     assertThat(duplicates()).isZero();
   }
 
+  /** On a StrictNoSign topic the IDONTWANTs leave from the network thread, as soon as a message is read. */
+  @Test
+  void largeUnsignedMessagesAreNotSentAgainEither() throws Exception {
+    fullMesh(true);
+    publishFromFirstHost(GossipSub.IDONTWANT_MIN_BYTES);
+
+    int forwardsPerMessage = (HOSTS - 1) * (HOSTS - 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> spared() == MESSAGES * forwardsPerMessage);
+    assertThat(delivered.get()).isEqualTo(MESSAGES * (HOSTS - 1));
+    assertThat(duplicates()).isZero();
+  }
+
   @Test
   void smallMessagesStillTravelEveryMeshLink() throws Exception {
     fullMesh();
@@ -57,8 +69,15 @@ class GossipDontWantTest {
   }
 
   private void fullMesh() throws Exception {
+    fullMesh(false);
+  }
+
+  private void fullMesh(boolean strictNoSign) throws Exception {
     for (int i = 0; i < HOSTS; i++) {
       Libp2pHost host = new Libp2pHost(GossipNetworkTest.config());
+      if (strictNoSign) {
+        host.gossip().useStrictNoSign(TOPIC);
+      }
       host.gossip().registerValidator(TOPIC, message -> {
         try {
           Thread.sleep(VALIDATION_MILLIS);
