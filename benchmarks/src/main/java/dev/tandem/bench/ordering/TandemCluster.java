@@ -63,6 +63,8 @@ public final class TandemCluster implements OrderingCluster {
   private final Map<Integer, Double> verificationsSeen = new HashMap<>();
   private long workSeenNanos;
   private double viewSeen;
+  private double duplicatesSeen;
+  private double sparedSeen;
   private long heightSeen;
   private final AtomicLong requestId = new AtomicLong();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -279,12 +281,15 @@ public final class TandemCluster implements OrderingCluster {
 
   /**
    * Since the last call: each node's {@code tandem_tx_signature_verifications_total} per committed
-   * payload, and node 0's consensus views and finalized blocks a second.
+   * payload, and node 0's consensus views, finalized blocks, gossip copies received again and
+   * forwards spared by IDONTWANT a second.
    */
   @Override
   public String describeWork(long committed) {
     StringBuilder out = new StringBuilder("tx signature checks per committed payload, by node:");
     double view = Double.NaN;
+    double duplicates = Double.NaN;
+    double spared = Double.NaN;
     for (int i = 0; i < rpc.size(); i++) {
       String metrics = scrape(rpc.get(i).resolve("/metrics"));
       double total = valueOf(metrics, "tandem_tx_signature_verifications_total");
@@ -293,16 +298,21 @@ public final class TandemCluster implements OrderingCluster {
       out.append(String.format(" %.2f", committed == 0 ? 0 : since / committed));
       if (i == 0) {
         view = valueOf(metrics, "tandem_consensus_view");
+        duplicates = valueOf(metrics, "tandem_gossip_duplicates_received_total");
+        spared = valueOf(metrics, "tandem_gossip_forwards_spared_total");
       }
     }
     long now = System.nanoTime();
     long height = nodes.get(0).finalizedHeight();
     if (workSeenNanos != 0) {
       double seconds = (now - workSeenNanos) / 1e9;
-      out.append(String.format("; node 0: %.0f views/s, %.0f blocks/s", (view - viewSeen) / seconds,
-          (height - heightSeen) / seconds));
+      out.append(String.format("; node 0: %.0f views/s, %.0f blocks/s, %.0f gossip copies received again/s,"
+          + " %.0f forwards spared/s", (view - viewSeen) / seconds, (height - heightSeen) / seconds,
+          (duplicates - duplicatesSeen) / seconds, (spared - sparedSeen) / seconds));
     }
     workSeenNanos = now;
+    duplicatesSeen = duplicates;
+    sparedSeen = spared;
     viewSeen = view;
     heightSeen = height;
     return out.toString();

@@ -120,6 +120,8 @@ public final class TandemNode implements AutoCloseable {
     this.ordering = orderingFactory.create(config, key);
     metrics.txSignatureVerifications(mempool.validator()::verifications);
     metrics.consensusMessagesDropped(ordering::droppedMessages);
+    metrics.gossipCopies(() -> p2p == null ? 0 : p2p.host().gossip().duplicatesReceived(),
+        () -> p2p == null ? 0 : p2p.host().gossip().forwardsSpared());
     if (config.consensusEnabled()) {
       metrics.consensus(ordering::consensusStatus);
     }

@@ -69,6 +69,18 @@ public final class NodeMetrics {
         + " means work done twice", verifications, source -> source.get().doubleValue());
   }
 
+  /**
+   * Gossip copies: {@code tandem_gossip_duplicates_received} (copies of messages the node already
+   * had, each one sent for nothing) and {@code tandem_gossip_forwards_spared} (forwards not sent
+   * because the peer said IDONTWANT).
+   */
+  public void gossipCopies(Supplier<Number> duplicates, Supplier<Number> spared) {
+    functionCounter("tandem_gossip_duplicates_received", "Gossip messages received again (already seen): bandwidth"
+        + " and decryption spent for nothing", duplicates, source -> source.get().doubleValue());
+    functionCounter("tandem_gossip_forwards_spared", "Gossip forwards not sent because the peer already had the"
+        + " message (IDONTWANT)", spared, source -> source.get().doubleValue());
+  }
+
   /** Consensus messages the node dropped because its consensus thread was too far behind; see {@code Ordering}. */
   public void consensusMessagesDropped(Supplier<Number> dropped) {
     functionCounter("tandem_consensus_messages_dropped", "Consensus messages dropped because the consensus thread was"
