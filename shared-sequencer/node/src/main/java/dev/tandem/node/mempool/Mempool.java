@@ -61,8 +61,8 @@ public final class Mempool {
   private final Set<Hash> evicting = new HashSet<>();
   private long nextSeq;
 
-  /** A pending transaction and its admission order. */
-  private record Entry(Transaction tx, long seq) {}
+  /** A pending transaction, its admission order, and whether the store holds it (local admissions). */
+  private record Entry(Transaction tx, long seq, boolean stored) {}
 
   /** Rebuilds the index from the store's durable mempool; no bundle claims. */
   public Mempool(NodeStore store, TxValidator validator, int capacity, int perSenderLimit) {
@@ -77,15 +77,15 @@ public final class Mempool {
     this.capacity = capacity;
     this.perSenderLimit = perSenderLimit;
     long maxSeq = -1;
-    List<Hash> stale = new ArrayList<>();
+    List<Long> stale = new ArrayList<>();
     for (NodeStore.PendingTx pending : store.pending()) {
       Transaction tx = pending.tx();
       maxSeq = Math.max(maxSeq, pending.admissionSeq());
       // An entry whose nonce a finalized block already used (a write that raced a block commit) is dropped.
       if (tx.nonce() <= finalizedNonce(tx.sender()) || byId.containsKey(tx.id())) {
-        stale.add(tx.id());
+        stale.add(pending.admissionSeq());
       } else {
-        index(new Entry(tx, pending.admissionSeq()));
+        index(new Entry(tx, pending.admissionSeq(), true));
       }
     }
     if (!stale.isEmpty()) {
@@ -118,7 +118,7 @@ public final class Mempool {
    * transaction (it is valid and signed by its sender, so ordering it breaks no promise).
    */
   public Admission startAdmission(byte[] encoded) {
-    Entry entry = check(encoded);
+    Entry entry = check(encoded, true);
     NodeStore.PendingWrite write;
     try {
       write = store.queuePending(entry.tx(), entry.seq());
@@ -141,7 +141,7 @@ public final class Mempool {
         leftBehind = byId.get(id) != entry && !finalizing.contains(id) && !evicting.contains(id);
       }
       if (leftBehind) {
-        store.removePending(List.of(id));
+        store.removePending(List.of(entry.seq()));
       }
     });
   }
@@ -174,7 +174,7 @@ public final class Mempool {
    * origin node still holds it durably.
    */
   public Transaction admitRelayed(byte[] encoded) {
-    return check(encoded).tx();
+    return check(encoded, false).tx();
   }
 
   /**
@@ -207,8 +207,8 @@ public final class Mempool {
     });
   }
 
-  /** Validates and indexes a transaction, which is orderable from then on. */
-  private Entry check(byte[] encoded) {
+  /** Validates and indexes a transaction, which is orderable from then on; {@code stored} if its write follows. */
+  private Entry check(byte[] encoded, boolean stored) {
     Transaction tx = validator.decode(encoded);
     checkNotKnown(tx);
     validator.checkSignature(tx);
@@ -217,7 +217,7 @@ public final class Mempool {
       checkState(tx);
       // Indexed before the write so that concurrent checks see the nonce taken; the write itself
       // runs outside the lock so that concurrent admissions share one LMDB commit.
-      entry = new Entry(tx, nextSeq++);
+      entry = new Entry(tx, nextSeq++, stored);
       index(entry);
     }
     return entry;
@@ -435,7 +435,8 @@ public final class Mempool {
       }
     }
     try {
-      store.commitBlock(block, certificate, stale.stream().map(Transaction::id).toList(), durable);
+      List<Long> leavingStore = removed.stream().filter(Entry::stored).map(Entry::seq).toList();
+      store.commitBlock(block, certificate, leavingStore, durable);
       // Copies that come later are duplicates now; their records would only crowd out ones still needed.
       validator.forgetVerified(block.transactions());
     } catch (RuntimeException e) {

@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,10 @@ import org.lmdbjava.Txn;
  *
  * <p>Tables: {@code blocks} u64 height → block encoding; {@code block_hashes} hash → u64 height;
  * {@code txs} tx id → (u64 height, u32 index, u64 namespace); {@code nonces} sender → u64 nonce;
- * {@code mempool} tx id → (u64 admission seq, tx encoding); {@code meta} "finalized" → u64 height;
+ * {@code pending} u64 admission seq → tx encoding (keyed by admission order, so that admissions
+ * append and finalizations delete near the front rather than each touching a random page; before
+ * 2026-12-02 the table was {@code mempool}, keyed by tx id, which opening moves over);
+ * {@code meta} "finalized" → u64 height;
  * {@code bundles} bundle key → u64 height of the block that recorded its manifest;
  * {@code bundle_pool} bundle key → encoding of a pending bundle.
  */
@@ -59,7 +62,7 @@ public final class LmdbNodeStore implements NodeStore {
   private final Dbi<byte[]> blockHashes;
   private final Dbi<byte[]> txs;
   private final Dbi<byte[]> nonces;
-  private final Dbi<byte[]> mempool;
+  private final Dbi<byte[]> pending;
   private final Dbi<byte[]> meta;
   private final Dbi<byte[]> bundles;
   private final Dbi<byte[]> bundlePool;
@@ -93,11 +96,37 @@ public final class LmdbNodeStore implements NodeStore {
     this.blockHashes = env.openDbi("block_hashes", DbiFlags.MDB_CREATE);
     this.txs = env.openDbi("txs", DbiFlags.MDB_CREATE);
     this.nonces = env.openDbi("nonces", DbiFlags.MDB_CREATE);
-    this.mempool = env.openDbi("mempool", DbiFlags.MDB_CREATE);
+    this.pending = env.openDbi("pending", DbiFlags.MDB_CREATE);
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
     this.bundles = env.openDbi("bundles", DbiFlags.MDB_CREATE);
     this.bundlePool = env.openDbi("bundle_pool", DbiFlags.MDB_CREATE);
     this.certificates = env.openDbi("certificates", DbiFlags.MDB_CREATE);
+    moveIdKeyedMempool();
+  }
+
+  /**
+   * Stores written before 2026-12-02 kept pending transactions by id in {@code mempool} (value: u64
+   * admission seq, then the encoding); moves them to {@code pending}, keyed by that seq, in one write.
+   */
+  private void moveIdKeyedMempool() {
+    Dbi<byte[]> old;
+    try {
+      old = env.openDbi("mempool");
+    } catch (LmdbException absent) {
+      return; // a store that never had it
+    }
+    write(txn -> {
+      try (CursorIterable<byte[]> entries = old.iterate(txn)) {
+        for (CursorIterable.KeyVal<byte[]> entry : entries) {
+          byte[] value = entry.val();
+          if (value.length < 8) {
+            throw new StoreException("stored mempool entry is corrupt: " + value.length + " bytes");
+          }
+          pending.put(txn, Arrays.copyOf(value, 8), Arrays.copyOfRange(value, 8, value.length));
+        }
+      }
+      old.drop(txn, true);
+    });
   }
 
   /** Opens (creating if needed) the store in {@code directory}. */
@@ -182,10 +211,9 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public PendingWrite queuePending(Transaction tx, long admissionSeq) {
-    CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength());
-    value.u64(admissionSeq);
+    CanonicalWriter value = new CanonicalWriter(tx.encodedLength());
     tx.writeTo(value);
-    return queue(new GroupWrite(mempool, tx.id().toBytes(), value.toByteArray()), "mempool");
+    return queue(new GroupWrite(pending, u64Bytes(admissionSeq), value.toByteArray()), "mempool");
   }
 
   /**
@@ -255,43 +283,37 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
-  public void removePending(Collection<Hash> txIds) {
-    write(txn -> {
-      for (Hash id : txIds) {
-        mempool.delete(txn, id.toBytes());
-      }
-    });
+  public void removePending(Collection<Long> admissionSeqs) {
+    write(txn -> admissionSeqs.forEach(seq -> pending.delete(txn, u64Bytes(seq))));
   }
 
   @Override
   public List<PendingTx> pending() {
     List<PendingTx> out = new ArrayList<>();
-    List<byte[]> stored = read(txn -> {
-      List<byte[]> values = new ArrayList<>();
-      try (CursorIterable<byte[]> entries = mempool.iterate(txn)) {
-        for (CursorIterable.KeyVal<byte[]> entry : entries) {
-          values.add(entry.val());
+    List<byte[][]> stored = read(txn -> {
+      List<byte[][]> entries = new ArrayList<>();
+      try (CursorIterable<byte[]> cursor = pending.iterate(txn)) {
+        for (CursorIterable.KeyVal<byte[]> entry : cursor) {
+          entries.add(new byte[][] {entry.key(), entry.val()});
         }
       }
-      return values;
+      return entries;
     });
-    for (byte[] value : stored) {
-      CanonicalReader reader = new CanonicalReader(value);
+    for (byte[][] entry : stored) { // in admission order: big-endian keys
       try {
-        long seq = reader.u64("admission seq");
+        CanonicalReader reader = new CanonicalReader(entry[1]);
         Transaction tx = Transaction.read(reader);
         reader.end();
-        out.add(new PendingTx(tx, seq));
+        out.add(new PendingTx(tx, u64(entry[0])));
       } catch (DecodingException e) {
         throw new StoreException("stored mempool entry is corrupt: " + e.getMessage(), e);
       }
     }
-    out.sort(Comparator.comparingLong(PendingTx::admissionSeq));
     return out;
   }
 
   @Override
-  public void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted, boolean durable) {
+  public void commitBlock(Block block, byte[] certificate, Collection<Long> leavingPending, boolean durable) {
     write(durable, txn -> {
       long expected = finalizedHeight(txn) + 1;
       if (block.height() != expected) {
@@ -309,7 +331,6 @@ public final class LmdbNodeStore implements NodeStore {
         Transaction tx = list.get(i);
         byte[] id = tx.id().toBytes();
         txs.put(txn, id, new CanonicalWriter(20).u64(block.height()).u32(i).u64(tx.namespace().id()).toByteArray());
-        mempool.delete(txn, id);
         // Manifests (namespace 0) take no account nonce.
         if (!tx.namespace().equals(Namespace.SYSTEM)) {
           highest.merge(tx.sender(), tx.nonce(), Math::max);
@@ -327,8 +348,8 @@ public final class LmdbNodeStore implements NodeStore {
           nonces.put(txn, key, u64Bytes(entry.getValue()));
         }
       }
-      for (Hash id : evicted) {
-        mempool.delete(txn, id.toBytes());
+      for (long seq : leavingPending) {
+        pending.delete(txn, u64Bytes(seq));
       }
       meta.put(txn, FINALIZED_KEY, height);
     });

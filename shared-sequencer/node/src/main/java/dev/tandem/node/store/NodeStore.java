@@ -47,8 +47,8 @@ public interface NodeStore extends AutoCloseable {
     void await();
   }
 
-  /** Durably removes transactions from the mempool (stale entries found at start). */
-  void removePending(Collection<Hash> txIds);
+  /** Durably removes pending transactions, by admission sequence number (stale or left-behind entries). */
+  void removePending(Collection<Long> admissionSeqs);
 
   /** Every pending transaction, in admission order (used to rebuild the mempool on start). */
   List<PendingTx> pending();
@@ -69,11 +69,12 @@ public interface NodeStore extends AutoCloseable {
    * Appends the next block (its height must be {@code finalizedHeight() + 1}) and, in the same
    * write transaction, keeps {@code certificate} (the encoded quorum certificate that finalized it;
    * empty when the ordering has none), indexes its transactions, advances its senders' nonces and
-   * removes its transactions and {@code evicted} from the mempool. The write is atomic either way;
+   * removes the pending transactions numbered {@code leavingPending} (those of the block and those
+   * it made stale that this node stored). The write is atomic either way;
    * unless {@code durable}, a machine crash (not a process crash) may undo it until the next durable
    * write, for callers that can fetch the block again (consensus: a quorum holds it).
    */
-  void commitBlock(Block block, byte[] certificate, Collection<Hash> evicted, boolean durable);
+  void commitBlock(Block block, byte[] certificate, Collection<Long> leavingPending, boolean durable);
 
   /** The certificate kept with a finalized block; empty if none was kept (single-node ordering, or older stores). */
   Optional<byte[]> certificate(long height);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.core.Block;
+import dev.tandem.core.CanonicalWriter;
 import dev.tandem.core.Hash;
 import dev.tandem.core.KeyPair;
 import dev.tandem.core.Namespace;
@@ -12,6 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
 import org.junit.jupiter.api.io.TempDir;
 
 class LmdbNodeStoreTest {
@@ -41,7 +46,7 @@ class LmdbNodeStoreTest {
       store.queuePending(b1, 3).await();
       assertThat(store.pending()).extracting(NodeStore.PendingTx::tx).containsExactly(a0, b0, a1, b1);
       block = Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0, b0, a1));
-      store.commitBlock(block, new byte[] {7, 7, 7}, List.of(), true);
+      store.commitBlock(block, new byte[] {7, 7, 7}, List.of(0L, 1L, 2L), true);
     }
     try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
       assertThat(store.finalizedHeight()).isEqualTo(1);
@@ -77,7 +82,7 @@ class LmdbNodeStoreTest {
       store.queuePending(a1, 0).await();
       store.commitBlock(first, new byte[] {1}, List.of(), false);
       assertThat(store.finalizedHeight()).isEqualTo(1);
-      store.commitBlock(second, new byte[] {2}, List.of(), false);
+      store.commitBlock(second, new byte[] {2}, List.of(0L), false);
       assertThat(store.locate(a1.id())).hasValue(new NodeStore.TxLocation(2, 0, 5));
       assertThat(store.pending()).isEmpty();
     }
@@ -108,8 +113,33 @@ class LmdbNodeStoreTest {
       Transaction a0 = tx(alice, 5, 0);
       Transaction rival = Transaction.sign(1, Namespace.of(5), 0, 1000, "other".getBytes(), alice);
       store.queuePending(rival, 0).await();
-      store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), new byte[0], List.of(rival.id()), true);
+      store.commitBlock(Block.build(1, 1, Hash.ZERO, 10, alice.publicKey(), List.of(a0)), new byte[0], List.of(0L), true);
       assertThat(store.pending()).isEmpty();
     }
+  }
+
+  /** A store from before 2026-12-02 kept pending transactions by id; opening moves them to admission order. */
+  @Test
+  void pendingTransactionsKeptByIdInAnOlderStoreAreMovedToAdmissionOrder() {
+    Transaction a0 = tx(alice, 5, 0);
+    Transaction b0 = tx(bob, 5, 0);
+    try (Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(MAP).setMaxDbs(16).open(dir.toFile())) {
+      Dbi<byte[]> old = env.openDbi("mempool", DbiFlags.MDB_CREATE);
+      old.put(b0.id().toBytes(), idKeyedValue(7, b0));
+      old.put(a0.id().toBytes(), idKeyedValue(3, a0));
+    }
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) {
+      assertThat(store.pending()).containsExactly(new NodeStore.PendingTx(a0, 3), new NodeStore.PendingTx(b0, 7));
+      store.removePending(List.of(3L));
+    }
+    try (LmdbNodeStore store = LmdbNodeStore.open(dir, MAP)) { // moved once: the old table is gone
+      assertThat(store.pending()).containsExactly(new NodeStore.PendingTx(b0, 7));
+    }
+  }
+
+  private static byte[] idKeyedValue(long seq, Transaction tx) {
+    CanonicalWriter value = new CanonicalWriter(8 + tx.encodedLength()).u64(seq);
+    tx.writeTo(value);
+    return value.toByteArray();
   }
 }
