@@ -5,6 +5,7 @@ import dev.tandem.adapters.pipeline.AdapterPipeline;
 import dev.tandem.adapters.pipeline.PipelineSpec;
 import dev.tandem.bundles.LegSimulator;
 import dev.tandem.core.Block;
+import dev.tandem.core.BoundedMap;
 import dev.tandem.core.BlockHeader;
 import dev.tandem.core.DecodingException;
 import dev.tandem.core.Hash;
@@ -70,6 +71,7 @@ public final class TandemNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TandemNode.class);
   static final String STORE_DIR = "lmdb";
   static final String LOCK_FILE = "node.lock";
+  private static final int ADMISSION_TIMES = 65_536;
 
   private final NodeConfig config;
   private final KeyPair key;
@@ -80,6 +82,11 @@ public final class TandemNode implements AutoCloseable {
   private final BundleService bundles;
   private final RejectionLog rejections;
   private final NodeMetrics metrics;
+  /**
+   * When this node admitted each of its clients' pending transactions ({@link System#nanoTime}), for
+   * {@code tandem_tx_finality}; bounded, so that transactions that never finalize cannot grow it.
+   */
+  private final Map<Hash, Long> admittedAt = BoundedMap.insertionOrdered(ADMISSION_TIMES);
   private final List<Consumer<Block>> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService announcer;
   private final Ordering ordering;
@@ -385,6 +392,9 @@ public final class TandemNode implements AutoCloseable {
       throw rejected(e);
     }
     admitted(admission.transaction());
+    synchronized (admittedAt) {
+      admittedAt.put(admission.transaction().id(), System.nanoTime());
+    }
     TxGossip gossip = txGossip;
     if (gossip != null) {
       gossip.publish(admission.transaction(), encoded);
@@ -586,7 +596,16 @@ public final class TandemNode implements AutoCloseable {
       }
       long started = System.nanoTime();
       List<Transaction> superseded = mempool.commit(block, certificate, !ordering.finalizedBlocksRecoverable());
-      metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(System.nanoTime() - started));
+      long written = System.nanoTime();
+      metrics.blockCommitted(block.transactions().size(), Duration.ofNanos(written - started));
+      synchronized (admittedAt) {
+        for (Transaction tx : block.transactions()) {
+          Long at = admittedAt.remove(tx.id());
+          if (at != null) {
+            metrics.finalizedAfter(written - at);
+          }
+        }
+      }
       tip = header;
       bundles.onFinalized(block);
       for (Transaction tx : superseded) {

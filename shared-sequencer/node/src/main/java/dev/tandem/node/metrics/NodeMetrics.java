@@ -35,6 +35,7 @@ public final class NodeMetrics {
   private final Counter blocks;
   private final Counter finalizedTxs;
   private final Timer commitTime;
+  private final Timer finality;
   private final Set<String> rpcMethods;
   private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
@@ -58,6 +59,9 @@ public final class NodeMetrics {
         .register(registry);
     blocks = Counter.builder("tandem_blocks_finalized").description("Blocks finalized").register(registry);
     finalizedTxs = Counter.builder("tandem_txs_finalized").description("Transactions finalized").register(registry);
+    finality = Timer.builder("tandem_tx_finality").description("From this node's admission of a client's transaction"
+        + " to its block written here: the submit-to-final latency its clients see").publishPercentileHistogram()
+        .register(registry);
     commitTime = Timer.builder("tandem_block_commit").description("Durable block commit time (LMDB write and sync)")
         .publishPercentileHistogram().register(registry);
   }
@@ -131,6 +135,11 @@ public final class NodeMetrics {
     blocks.increment();
     finalizedTxs.increment(txCount);
     commitTime.record(took);
+  }
+
+  /** A transaction this node admitted from a client is final here, {@code nanos} after its admission. */
+  public void finalizedAfter(long nanos) {
+    finality.record(Duration.ofNanos(nanos));
   }
 
   public void rpcRequest(String method, boolean ok, long nanos) {

@@ -208,6 +208,11 @@ class ConsensusNetworkTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> first.stream().allMatch(id -> finalizedOn(0, id)
         && finalizedOn(1, id) && finalizedOn(2, id) && finalizedOn(3, id)));
     assertSameLog(0, 1, 2, 3);
+    // Each node admitted two of them from its client: those are the ones its finality timer saw.
+    for (int i = 0; i < 4; i++) {
+      int node = i;
+      await().atMost(Duration.ofSeconds(10)).until(() -> metric(node, "tandem_tx_finality_seconds_count") == 2);
+    }
     assertThat(metric(0, "tandem_consensus_other_validators")).isEqualTo(3);
     await().atMost(Duration.ofSeconds(30)).until(() -> metric(0, "tandem_consensus_connected_validators") == 3);
     // The node refreshes both every 50 ms and a scrape reads them one after the other, so one read
