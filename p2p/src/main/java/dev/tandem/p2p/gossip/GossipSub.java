@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * where a backlog of messages waiting for validation would hold them until the copies they should
  * spare had been sent: a peer's IDONTWANTs are recorded as they are read, and on a StrictNoSign topic
  * (ids are content hashes, so an id names exactly the bytes that arrived) ours go out as soon as the
- * message is read, to every v1.2 peer on the topic. On a signed topic they wait for the publisher's
- * signature (an unverified id could silence the real message) and go to the mesh.
+ * message is read. On a signed topic they wait for the publisher's signature (an unverified id could
+ * silence the real message). Either way they go to the v1.2 peers of the topic's mesh only, so a
+ * flood of junk costs us at most D_hi small messages for each message of 512 bytes or more.
  */
 public final class GossipSub implements ConnectionListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GossipSub.class);
@@ -83,7 +84,8 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   private final Map<String, Function<GossipMessage, ValidationResult>> validators = new HashMap<>();
   /** Topics under StrictNoSign: messages carry only topic and data, and are identified by their content. */
   private final Set<String> unsignedTopics = ConcurrentHashMap.newKeySet();
-  private final Map<String, Set<PeerId>> mesh = new HashMap<>();
+  /** Written by the router thread only (sets too); network threads read it to send IDONTWANTs. */
+  private final Map<String, Set<PeerId>> mesh = new ConcurrentHashMap<>();
   private final Map<String, Set<PeerId>> fanout = new HashMap<>();
   private final Map<String, Long> fanoutLastPublish = new HashMap<>();
   private final Map<String, Map<PeerId, Long>> backoff = new HashMap<>();
@@ -112,8 +114,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   /** Per-neighbour router state. */
   private static final class PeerState {
     final Connection connection;
-    /** Written by the router thread; network threads read it (see {@link #peers}). */
-    final Set<String> topics = ConcurrentHashMap.newKeySet();
+    final Set<String> topics = new HashSet<>();
     final List<RPC> queued = new ArrayList<>();
     volatile YamuxStream outbound;
     boolean opening;
@@ -368,7 +369,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
 
   /**
    * On a network thread: the ids of the RPC's messages on StrictNoSign topics (null for others), and
-   * for each large one seen here for the first time, IDONTWANT to the other v1.2 peers on its topic.
+   * for each large one seen here for the first time, IDONTWANT to the other v1.2 peers in its mesh.
    */
   private List<ByteString> contentIdsAndDontWant(PeerId from, RPC rpc) {
     List<ByteString> ids = new ArrayList<>(rpc.getPublishCount());
@@ -380,13 +381,14 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
       ByteString id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), m.getData().toByteArray()));
       ids.add(id);
       if (m.getData().size() >= IDONTWANT_MIN_BYTES && dontWantSent.putIfAbsent(id, heartbeats) == null) {
-        RPC dontWantRpc = dontWant(id);
-        peers.forEach((p, s) -> {
-          YamuxStream out = s.outbound;
-          if (!p.equals(from) && out != null && MESHSUB_V12.equals(out.protocol()) && s.topics.contains(m.getTopic())) {
-            out.write(LengthPrefixedReader.frame(dontWantRpc.toByteArray()));
+        byte[] dontWant = dontWant(id).toByteArray();
+        for (PeerId p : mesh.getOrDefault(m.getTopic(), Set.of())) {
+          PeerState s = peers.get(p);
+          YamuxStream out = s == null ? null : s.outbound;
+          if (!p.equals(from) && out != null && MESHSUB_V12.equals(out.protocol())) {
+            out.write(LengthPrefixedReader.frame(dontWant));
           }
-        });
+        }
       }
     }
     return ids;
@@ -717,7 +719,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
   }
 
   private void joinMesh(String topic) {
-    Set<PeerId> m = new HashSet<>();
+    Set<PeerId> m = ConcurrentHashMap.newKeySet();
     Set<PeerId> f = fanout.remove(topic);
     fanoutLastPublish.remove(topic);
     if (f != null) {
