@@ -1,6 +1,7 @@
 package dev.tandem.p2p.gossip;
 
 import dev.tandem.p2p.PeerId;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,6 +26,11 @@ public record GossipMessage(String topic, byte[] data, PeerId from, byte[] seqno
    * the topic, a zero byte and the data. Equal payloads on one topic are one message.
    */
   public static byte[] contentId(String topic, byte[] data) {
+    return contentId(topic, ByteBuffer.wrap(data));
+  }
+
+  /** {@link #contentId(String, byte[])} of the data remaining in a buffer (read, not copied). */
+  public static byte[] contentId(String topic, ByteBuffer data) {
     MessageDigest sha256;
     try {
       sha256 = MessageDigest.getInstance("SHA-256");

@@ -378,7 +378,7 @@ public final class GossipSub implements ConnectionListener, AutoCloseable {
         ids.add(null);
         continue;
       }
-      ByteString id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), m.getData().toByteArray()));
+      ByteString id = ByteString.copyFrom(GossipMessage.contentId(m.getTopic(), m.getData().asReadOnlyByteBuffer()));
       ids.add(id);
       if (m.getData().size() >= IDONTWANT_MIN_BYTES && dontWantSent.putIfAbsent(id, heartbeats) == null) {
         byte[] dontWant = dontWant(id).toByteArray();

@@ -198,12 +198,6 @@ public final class TxValidator {
     return valid;
   }
 
-  private void rememberVerified(Transaction tx) {
-    synchronized (verifiedAhead) {
-      verifiedAhead.put(tx.id(), tx.signature());
-    }
-  }
-
   /** Drops the records of signatures verified ahead for these (finalized) transactions. */
   public void forgetVerified(List<Transaction> transactions) {
     synchronized (verifiedAhead) {

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * per batch. Each received transaction is checked on the network thread (decoding, size, chain id,
  * fee, signature: CPU only, no locks, no LMDB; the signatures of one message by one batch
  * verification) and, when new, handed to an admission thread that runs the mempool's stateful
- * checks (nonce, capacity) and keeps it in memory: the origin node holds it durably. Those checks take the mempool's lock and read the store, so they stay off the network
- * thread; a gossiped transaction they refuse is dropped there (it was already forwarded, as gossip
- * does).
+ * checks (nonce, capacity) and keeps it in memory: the origin node holds it durably. Those checks
+ * take the mempool's lock and read the store, so they stay off the network thread; a gossiped
+ * transaction they refuse is dropped there (it was already forwarded, as gossip does).
  */
 public final class TxGossip implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxGossip.class);
