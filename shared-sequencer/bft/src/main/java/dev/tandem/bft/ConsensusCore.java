@@ -81,6 +81,9 @@ public final class ConsensusCore {
    */
   private boolean safetyUnsaved;
   private boolean proposalMayLead;
+  /** This event proposed already; a second chance to propose sets {@link #proposeAgain} instead. */
+  private boolean proposedThisEvent;
+  private boolean proposeAgain;
   private TimeoutCertificate lastTc;
   /** Blocks above the committed tip (plus the tip), by hash. */
   private final Map<Hash, Block> blocks = new HashMap<>();
@@ -554,6 +557,12 @@ public final class ConsensusCore {
         || !validators.leader(view).equals(me)) {
       return;
     }
+    if (proposedThisEvent) {
+      // One proposal per event. A validator whose own vote is a quorum certified its last block in
+      // this event and leads again: proposing from here would recurse, a view deeper each time.
+      proposeAgain = true;
+      return;
+    }
     QuorumCertificate justify = safety.highQc();
     Optional<TimeoutCertificate> tc = Optional.empty();
     if (justify.view() != view - 1) {
@@ -577,6 +586,7 @@ public final class ConsensusCore {
     }
     Block block = Block.build(chainId, parent.height() + 1, parent.hash(), timestamp, me, txs);
     proposedView = view;
+    proposedThisEvent = true;
     Proposal proposal = Proposal.sign(config.key(), chainId, view, block, justify, tc);
     outBroadcast.add(proposal);
     // Safe to send before this step's write: the vote for view - 1 is on disk, so after a crash the
@@ -791,6 +801,8 @@ public final class ConsensusCore {
     outCommitted = new ArrayList<>();
     outEvidence = new ArrayList<>();
     proposalMayLead = false;
+    proposedThisEvent = false;
+    proposeAgain = false;
   }
 
   private Output finish() {
@@ -803,7 +815,7 @@ public final class ConsensusCore {
       persistedLastVotedView = safety.lastVotedView();
     }
     return new Output(outBroadcast, outDirect, Optional.ofNullable(outTimer), outCommitted, toPersist, outEvidence,
-        proposalMayLead);
+        proposalMayLead, proposeAgain);
   }
 
   /** Votes, timeouts and proposals reflect the safety state; block sync messages do not. */

@@ -22,10 +22,14 @@ import java.util.Optional;
  *     the shell keeps them for slashing and tells the operator
  * @param proposalMayLead the proposal in {@code broadcast} may be sent before the safety state is
  *     persisted; a shell that ignores this stays correct, one write slower per view
+ * @param proposeAgain this node may propose again at once: call {@code onTick} after this output.
+ *     The core proposes at most once per event, and a validator whose own vote is a quorum (the only
+ *     validator, or one holding more than 2/3 of the stake) certifies its block in the same event
+ *     and leads the next view at once; a shell that ignores this waits for its next tick
  */
 public record Output(List<ConsensusMessage> broadcast, List<Directed> direct, Optional<TimerRequest> timer,
     List<CertifiedBlock> committed, SafetyState safetyStateToPersist, List<Equivocation> evidence,
-    boolean proposalMayLead) {
+    boolean proposalMayLead, boolean proposeAgain) {
 
   /** A message for one peer. */
   public record Directed(PublicKey to, ConsensusMessage message) {}

@@ -599,4 +599,32 @@ class ConsensusCoreTest {
     assertThat(core.start(100).broadcast()).noneMatch(m -> m instanceof Proposal);
     assertThat(core.onTick(250).broadcast()).anyMatch(m -> m instanceof Proposal);
   }
+
+  /**
+   * A validator whose own vote is a quorum certifies its block in the event that proposed it and
+   * leads the next view at once. It used to propose again from inside that event, a view deeper on
+   * the stack each time, until the stack overflowed; now it proposes once per event and asks for
+   * the next one.
+   */
+  @Test
+  void aValidatorWhoseVoteIsAQuorumProposesOncePerEventAndAsksToProposeAgain() {
+    KeyPair key = keys.get(0);
+    ValidatorSet alone = ValidatorSet.equalStake(List.of(key.publicKey()));
+    ConsensusCore core = new ConsensusCore(new ConsensusConfig(alone, key, CHAIN, 1000, 10),
+        (parent, timestamp, max) -> List.of(), block -> Verification.OK, ConsensusCore.initialSafety(CHAIN),
+        ConsensusCore.genesis(CHAIN), CommittedChain.EMPTY);
+    Output out = core.start(0);
+    List<CertifiedBlock> committed = new ArrayList<>();
+    for (int event = 1; event <= 10; event++) {
+      assertThat(out.broadcast().stream().filter(m -> m instanceof Proposal)).hasSize(1);
+      assertThat(out.proposeAgain()).isTrue();
+      assertThat(out.safetyStateToPersist()).isNotNull();
+      committed.addAll(out.committed());
+      out = core.onTick(event);
+    }
+    // Two-chain: the block of view v commits when view v + 1's block is certified.
+    assertThat(committed).extracting(CertifiedBlock::height).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    // Eleven events proposed views 1 to 11, each certified at once.
+    assertThat(core.currentView()).isEqualTo(12);
+  }
 }

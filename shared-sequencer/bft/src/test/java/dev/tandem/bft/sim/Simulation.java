@@ -54,10 +54,17 @@ final class Simulation {
   /**
    * What one run looks like. {@code twinsSplitBrain} splits nodes by {@code side} for the whole run;
    * {@code bundleRules} false makes honest validators skip the bundle validity rule (only to prove
-   * that the no-split checker detects a split).
+   * that the no-split checker detects a split). With {@code dominantValidator} the last validator
+   * (always honest) holds more than 2/3 of the stake, so its own vote is a quorum; otherwise stakes
+   * are equal.
    */
   record Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
-      boolean twinsSplitBrain, boolean bundleRules) {
+      boolean twinsSplitBrain, boolean bundleRules, boolean dominantValidator) {
+    Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
+        boolean twinsSplitBrain, boolean bundleRules) {
+      this(seed, n, byzantineCount, behaviour, gstMillis, crashes, twinsSplitBrain, bundleRules, false);
+    }
+
     Scenario(long seed, int n, int byzantineCount, Byzantine behaviour, long gstMillis, boolean crashes,
         boolean twinsSplitBrain) {
       this(seed, n, byzantineCount, behaviour, gstMillis, crashes, twinsSplitBrain, true);
@@ -79,6 +86,8 @@ final class Simulation {
     ConsensusCore core;
     boolean up = true;
     int incarnation;
+    /** A TICK is scheduled for this incarnation (one at a time, as the node's shell queues one). */
+    boolean tickScheduled;
     // The node's "disk": survives crashes.
     SafetyState persisted;
     final List<CertifiedBlock> log = new ArrayList<>();
@@ -112,6 +121,7 @@ final class Simulation {
   private static final int RESTART = 3;
   private static final int GARBAGE_TICK = 4;
   private static final int FLOOD_TICK = 5;
+  private static final int TICK = 6;
 
   private final Scenario scenario;
   private final Random random;
@@ -138,6 +148,8 @@ final class Simulation {
   /** Proposals sent before their leader's safety write (Output.proposalMayLead), and crashes right after one. */
   long leadingProposalsSent;
   long crashesAfterLeadingProposal;
+  /** Outputs that asked to propose again at once (Output.proposeAgain). */
+  long proposeAgainTicks;
   /** Crashes that also lost the node's last logged block (a validator's block commit is not synced). */
   long logBlocksLost;
   /** Restarts from a log whose tip's QC is newer than the persisted high QC (that write was still waiting). */
@@ -154,7 +166,12 @@ final class Simulation {
       pairs.add(key);
       publics.add(key.publicKey());
     }
-    validators = ValidatorSet.equalStake(publics);
+    List<ValidatorSet.Member> members = new ArrayList<>();
+    for (int i = 0; i < publics.size(); i++) {
+      boolean dominant = scenario.dominantValidator() && i == publics.size() - 1;
+      members.add(new ValidatorSet.Member(publics.get(i), dominant ? 3L * publics.size() : 1));
+    }
+    validators = ValidatorSet.of(members);
     KeyPair txKey = KeyPair.generate(keys);
     for (int i = 0; i < 8; i++) {
       txPool.add(Transaction.sign(CHAIN_ID, Namespace.of(1 + i % 3), i, 1, new byte[] {(byte) i}, txKey));
@@ -352,6 +369,12 @@ final class Simulation {
           apply(node, node.core.onTimer(event.view, now));
         }
       }
+      case TICK -> {
+        if (node.up && event.incarnation == node.incarnation) {
+          node.tickScheduled = false;
+          apply(node, node.core.onTick(now));
+        }
+      }
       case CRASH -> crash(node);
       case RESTART -> {
         if (!node.up) {
@@ -390,9 +413,13 @@ final class Simulation {
       node.up = false;
       crashes++;
       node.incarnation++;
+      node.tickScheduled = false;
       node.core = null;
       node.seenBlocks.clear();
-      if (!node.log.isEmpty() && random.nextInt(3) == 0) {
+      // The shell syncs a block write only when no quorum holds the block beside this node: when its
+      // own stake is a quorum (BftOrdering.finalizedBlocksRecoverable).
+      boolean blocksRecoverable = !validators.isQuorum(validators.stakeOf(node.key.publicKey()));
+      if (blocksRecoverable && !node.log.isEmpty() && random.nextInt(3) == 0) {
         CertifiedBlock lost = node.log.remove(node.log.size() - 1);
         node.logByHash.remove(lost.block().hash());
         BundleRules.manifests(lost.block()).forEach(m -> {
@@ -470,6 +497,12 @@ final class Simulation {
     }
     output.timer().ifPresent(timer -> schedule(Math.max(now, timer.fireAtMillis()), node.id, TIMER, null, null,
         timer.view()));
+    if (output.proposeAgain() && !node.tickScheduled) {
+      // A millisecond later: without idle pacing a lone validator would otherwise chain blocks forever at one instant.
+      node.tickScheduled = true;
+      schedule(now + 1, node.id, TICK, null, null, 0);
+      proposeAgainTicks++;
+    }
   }
 
   /** Before GST, one time in {@code oneIn}, crashes an honest node here and schedules its restart. */

@@ -90,6 +90,28 @@ class SimulationTest {
     assertThat(totals[10]).isPositive();
   }
 
+  /**
+   * A validator whose own vote is a quorum (the only validator, or one holding more than 2/3 of the
+   * stake beside Byzantine peers) certifies every block it proposes in the same event and must ask
+   * to propose again rather than recurse; through crashes and restarts it keeps committing.
+   */
+  @Test
+  void aValidatorWhoseVoteIsAQuorumKeepsCommitting() {
+    long asked = 0;
+    for (long seed = 1; seed <= 20; seed++) {
+      int n = seed % 2 == 0 ? 1 : 4;
+      Byzantine behaviour = n == 1 ? Byzantine.NONE : Byzantine.values()[(int) (seed / 2) % Byzantine.values().length];
+      int byzantine = behaviour == Byzantine.NONE ? 0 : 1;
+      Scenario scenario = new Scenario(seed, n, byzantine, behaviour, 1000 + seed * 100, true, false, true, true);
+      Simulation sim = new Simulation(scenario);
+      Simulation.Result result = sim.run(COMMITS_AFTER_GST, scenario.gstMillis() + PROGRESS_BOUND_MILLIS);
+      assertThat(result.progressed()).as("seed %d, %s: min honest height %d", seed, scenario,
+          result.minHonestHeight()).isTrue();
+      asked += sim.proposeAgainTicks;
+    }
+    assertThat(asked).isPositive();
+  }
+
   /** Without the bundle validity rule, a leader that splits bundles gets a split committed, and the checker sees it. */
   @Test
   void checkerDetectsSplitBundleWithoutTheValidityRule() {

@@ -472,6 +472,9 @@ public final class BftOrdering implements Ordering {
         thread.schedule(() -> submit(() -> onTimer(timer.view())), delay, TimeUnit.MILLISECONDS);
       }
     });
+    if (output.proposeAgain()) {
+      tickSoon();
+    }
   }
 
   /**
@@ -636,10 +639,14 @@ public final class BftOrdering implements Ordering {
     }
   }
 
-  /** A finalized block carries a QC: the validators that signed it hold it and serve it by block sync. */
+  /**
+   * A finalized block carries a QC: the validators that signed it hold it and serve it by block
+   * sync. Not so when this validator's own stake is a quorum (the only validator, or more than 2/3
+   * of the stake): its QCs may need no one else, and its log may be the only copy.
+   */
   @Override
   public boolean finalizedBlocksRecoverable() {
-    return true;
+    return !validators.isQuorum(validators.stakeOf(key.publicKey()));
   }
 
   @Override

@@ -194,6 +194,31 @@ class ConsensusNetworkTest {
     return Hash.of(bytes);
   }
 
+  /**
+   * A network of one validator (a devnet, or a chain before others join): its own vote is a quorum,
+   * so it certifies each block in the step that proposed it. Its core used to propose again from
+   * inside that step until the stack overflowed, and nothing ever finalized.
+   */
+  @Test
+  void aLoneValidatorFinalizesAndKeepsItsLogOverARestart() throws Exception {
+    fixture = new ValidatorNetworkFixture(root, 1, 12);
+    start(0);
+    List<Hash> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add(send(0, "alone-" + i));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> sent.stream().allMatch(id -> finalizedOn(0, id)));
+    long height = nodes[0].finalizedHeight();
+    Hash tip = nodes[0].blocks().get(height).map(Block::hash).orElseThrow();
+
+    stop(0);
+    start(0);
+    assertThat(nodes[0].finalizedHeight()).isGreaterThanOrEqualTo(height);
+    assertThat(nodes[0].blocks().get(height).map(Block::hash)).contains(tip);
+    Hash afterRestart = send(0, "alone-after-restart");
+    await().atMost(Duration.ofSeconds(30)).until(() -> finalizedOn(0, afterRestart));
+  }
+
   @Test
   void fourValidatorsAgreeAndSurviveOneCrash() throws Exception {
     prepare();
