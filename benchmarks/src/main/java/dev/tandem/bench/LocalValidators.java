@@ -47,6 +47,23 @@ public final class LocalValidators {
     }
   }
 
+  /**
+   * Starts one node that orders alone (no {@code consensus} section: the single-node orderer) and
+   * cuts a block every {@code blockIntervalMillis} while transactions wait.
+   */
+  public static TandemNode startAlone(Path dir, long chainId, int blockIntervalMillis) throws IOException {
+    Path nodeDir = Files.createDirectories(dir.resolve("node-0"));
+    ObjectNode tree = JSON.createObjectNode();
+    tree.put("chainId", chainId);
+    tree.put("dataDir", nodeDir.toString());
+    tree.put("rpcPort", 0);
+    tree.put("lmdbMapSizeBytes", 1L << 30);
+    tree.put("blockIntervalMillis", blockIntervalMillis);
+    Path file = nodeDir.resolve("node.json");
+    Files.writeString(file, JSON.writeValueAsString(tree));
+    return TandemNode.start(NodeConfig.load(file));
+  }
+
   private static NodeConfig config(Path nodeDir, long chainId, int index, List<KeyPair> keys, List<Integer> ports,
       boolean compactProposals) throws IOException {
     ObjectNode tree = JSON.createObjectNode();

@@ -16,7 +16,8 @@ import java.util.Random;
  * system time). Threads are grouped by name with numbers and peer-id suffixes removed, so the four
  * validators' "tandem-consensus" threads count together. Threads that ended during the interval
  * and JVM-internal threads (JIT, GC) are not seen there, so the report also gives the whole
- * process' CPU and how busy the machine was (from {@code /proc/stat}, where readable).
+ * process' CPU, the JIT compiler's and the garbage collector's threads' CPU (from
+ * {@code /proc/self/task}), and how busy the machine was (from {@code /proc/stat}), where readable.
  */
 public final class ThreadCpu {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -24,6 +25,7 @@ public final class ThreadCpu {
   private final long startNanos;
   private final long startProcessCpu;
   private final long[] startMachine;
+  private final long[] startJvmInternal;
   private final double verifyMicros;
 
   private ThreadCpu() {
@@ -33,6 +35,7 @@ public final class ThreadCpu {
     }
     startProcessCpu = processCpuNanos();
     startMachine = machineTicks();
+    startJvmInternal = jvmInternalTicks();
     startNanos = System.nanoTime();
   }
 
@@ -80,6 +83,36 @@ public final class ThreadCpu {
     }
   }
 
+  /**
+   * Jiffies of the JIT compiler threads and of the garbage collector threads of this process, or
+   * null where {@code /proc/self/task} cannot be read. Compiler threads come and go in JDK 17, and
+   * one that ended during the interval takes its time with it, so the JIT figure is a lower bound.
+   */
+  private static long[] jvmInternalTicks() {
+    long[] ticks = new long[2];
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long cpu = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        if (name.contains("CompilerThre")) {
+          ticks[0] += cpu;
+        } else if (name.startsWith("GC ") || name.startsWith("G1 ")) {
+          ticks[1] += cpu;
+        }
+      }
+      return ticks;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Starts an interval now. */
   public static ThreadCpu start() {
     return new ThreadCpu();
@@ -121,6 +154,12 @@ public final class ThreadCpu {
         processCpu < 0 ? Double.NaN : (processCpu - startProcessCpu) / wall));
     if (machine != null && startMachine != null && machine[1] > startMachine[1]) {
       out.append(String.format(", machine %.0f%% busy", 100.0 * (machine[0] - startMachine[0]) / (machine[1] - startMachine[1])));
+    }
+    long[] jvmInternal = jvmInternalTicks();
+    if (jvmInternal != null && startJvmInternal != null) {
+      // /proc counts in USER_HZ ticks, 100 a second on Linux.
+      out.append(String.format(", JIT compiler %.2f cores, GC %.2f cores",
+          (jvmInternal[0] - startJvmInternal[0]) * 1e7 / wall, (jvmInternal[1] - startJvmInternal[1]) * 1e7 / wall));
     }
     out.append(String.format("; %.2f cores in live threads:", total / wall));
     groups.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(limit)

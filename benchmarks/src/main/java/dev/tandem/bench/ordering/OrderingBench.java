@@ -20,7 +20,10 @@ import java.util.function.Supplier;
  * <p>Usage: {@code benchmarks/run.sh ordering [systems] [seconds] [rates] [payloadBytes] [nodes] [rounds]},
  * defaults {@code ratis,tandem 10 200,1000,5000,max 256 4 1}; systems: ratis, ratis-signed (signed
  * transactions, verified by every replica), tandem (whole blocks in proposals, the default),
- * tandem-compact (transaction ids). A rate of {@code max} is a closed loop
+ * tandem-compact (transaction ids), tandem-one (a single BFT validator: consensus rounds with their
+ * safety writes but no network between validators) and tandem-solo (one node ordering alone, a block
+ * every millisecond: Tandem's pipeline without consensus); the last two are floors for reading the
+ * 4-validator figures, and run one node whatever the replica count. A rate of {@code max} is a closed loop
  * with {@value #WINDOW} payloads in flight. Each system gets a warm-up first (see {@link #WARM_UP}).
  * With several systems, each runs in a JVM of its own, so that none finds code the others compiled.
  * With several rounds, the systems run in turn that many times and the ratios against the first
@@ -161,9 +164,12 @@ public final class OrderingBench {
     return switch (system) {
       case "ratis" -> RatisCluster::new;
       case "ratis-signed" -> () -> new RatisCluster(true);
-      case "tandem" -> () -> new TandemCluster(false);
-      case "tandem-compact" -> () -> new TandemCluster(true);
-      default -> throw new IllegalArgumentException("unknown system '" + system + "' (ratis | ratis-signed | tandem | tandem-compact)");
+      case "tandem" -> () -> new TandemCluster(TandemCluster.Mode.FULL);
+      case "tandem-compact" -> () -> new TandemCluster(TandemCluster.Mode.COMPACT);
+      case "tandem-one" -> () -> new TandemCluster(TandemCluster.Mode.ONE_VALIDATOR);
+      case "tandem-solo" -> () -> new TandemCluster(TandemCluster.Mode.SOLO);
+      default -> throw new IllegalArgumentException("unknown system '" + system
+          + "' (ratis | ratis-signed | tandem | tandem-compact | tandem-one | tandem-solo)");
     };
   }
 

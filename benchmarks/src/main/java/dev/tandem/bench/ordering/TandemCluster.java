@@ -50,7 +50,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * 40 µs a transaction) is done ahead of it ({@link #prepare}), as a client would on its own machine.
  */
 public final class TandemCluster implements OrderingCluster {
-  private final boolean compactProposals;
+  /**
+   * How the nodes order: BFT with whole blocks or transaction ids in proposals; one BFT validator
+   * (consensus rounds and their safety writes, but no network between validators); or one node with
+   * the single-node orderer (no consensus at all).
+   */
+  public enum Mode { FULL, COMPACT, ONE_VALIDATOR, SOLO }
+
+  /**
+   * The solo node's block interval: a block is cut at most this long after a transaction is
+   * admitted, so the solo figures are Tandem's pipeline (RPC, signature check, admission write,
+   * block write, notification) with next to no ordering in it.
+   */
+  static final int SOLO_BLOCK_INTERVAL_MILLIS = 1;
+
+  private final Mode mode;
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int REQUESTS_PER_NODE = 8;
   static final int CALLS_PER_REQUEST = 64;
@@ -80,23 +94,35 @@ public final class TandemCluster implements OrderingCluster {
 
   @Override
   public String name() {
-    return compactProposals ? "tandem-compact" : "tandem";
+    return switch (mode) {
+      case FULL -> "tandem";
+      case COMPACT -> "tandem-compact";
+      case ONE_VALIDATOR -> "tandem-one";
+      case SOLO -> "tandem-solo";
+    };
   }
 
-  /** Whole blocks in proposals (the node's default) or compact ones ({@code consensus.proposals: compact}). */
-  public TandemCluster(boolean compactProposals) {
-    this.compactProposals = compactProposals;
+  public TandemCluster(Mode mode) {
+    this.mode = mode;
   }
 
   public TandemCluster() {
-    this(false);
+    this(Mode.FULL);
   }
 
   @Override
   public void start(int count) throws Exception {
     dir = Files.createTempDirectory("tandem-bench-bft-");
     Random random = new Random(4242);
-    LocalValidators.start(dir, SignedPayloads.CHAIN, count, random, compactProposals, nodes);
+    // Whatever the replica count asked for, solo and one-validator run one node: they are the floors
+    // the BFT runs are read against.
+    if (mode == Mode.SOLO) {
+      nodes.add(LocalValidators.startAlone(dir, SignedPayloads.CHAIN, SOLO_BLOCK_INTERVAL_MILLIS));
+    } else if (mode == Mode.ONE_VALIDATOR) {
+      LocalValidators.start(dir, SignedPayloads.CHAIN, 1, random, false, nodes);
+    } else {
+      LocalValidators.start(dir, SignedPayloads.CHAIN, count, random, mode == Mode.COMPACT, nodes);
+    }
     for (TandemNode node : nodes) {
       rpc.add(URI.create(node.rpcUrl()));
       submitters.add(new Submitter(URI.create(node.rpcUrl())));
