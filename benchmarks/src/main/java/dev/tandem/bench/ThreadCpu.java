@@ -113,6 +113,21 @@ public final class ThreadCpu {
     }
   }
 
+  /**
+   * The cores the JIT compiler threads used since {@code sinceTicks} (a {@link #jitTicks()} reading)
+   * over {@code wallNanos}; NaN where {@code /proc/self/task} cannot be read.
+   */
+  public static double jitCores(long sinceTicks, long wallNanos) {
+    long now = jitTicks();
+    return now < 0 || sinceTicks < 0 ? Double.NaN : (now - sinceTicks) * 1e7 / wallNanos;
+  }
+
+  /** The JIT compiler threads' jiffies so far, or -1 where they cannot be read. */
+  public static long jitTicks() {
+    long[] ticks = jvmInternalTicks();
+    return ticks == null ? -1 : ticks[0];
+  }
+
   /** Starts an interval now. */
   public static ThreadCpu start() {
     return new ThreadCpu();

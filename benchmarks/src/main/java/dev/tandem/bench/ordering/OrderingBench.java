@@ -47,6 +47,16 @@ public final class OrderingBench {
    * be measured with the system.
    */
   private static final Duration LOAD_WARM_UP = Duration.ofSeconds(Long.getLong("tandem.bench.loadWarmupSeconds", 30));
+  /**
+   * After its warm-up a load keeps running unmeasured, in 5-second steps, while the JIT compiler
+   * uses more than {@value #JIT_SETTLED_CORES} cores, for at most this long (90 s unless
+   * {@code -Dtandem.bench.jitSettleSeconds=N}; 0: off). On this 2-core machine the compiler went on
+   * for minutes at 200/s, at 0.2-0.66 cores, in Ratis' JVM as in Tandem's (2026-12-02), and moved
+   * either system's p50 by several times.
+   */
+  private static final Duration JIT_SETTLE_MAX = Duration.ofSeconds(Long.getLong("tandem.bench.jitSettleSeconds", 90));
+  private static final double JIT_SETTLED_CORES = 0.05;
+  private static final Duration JIT_SETTLE_STEP = Duration.ofSeconds(5);
   /** Set in a system's own JVM: run the one system given and print its results as {@link Summary} lines. */
   private static final String CHILD_PROPERTY = "tandem.bench.ordering.child";
 
@@ -189,6 +199,7 @@ public final class OrderingBench {
         if (!LOAD_WARM_UP.isZero()) {
           LoadGenerator.run(cluster, rate, LOAD_WARM_UP, payloadBytes, WINDOW, DRAIN);
         }
+        settleJit(cluster, rate, payloadBytes);
         AtomicReference<ThreadCpu> cpu = new AtomicReference<>();
         LoadGenerator.Result r = LoadGenerator.run(cluster, rate, duration, payloadBytes, WINDOW, DRAIN,
             () -> {
@@ -211,6 +222,27 @@ public final class OrderingBench {
       }
     }
     return results;
+  }
+
+  /** Runs the load unmeasured until the JIT compiler is nearly idle (see {@link #JIT_SETTLE_MAX}); says how long it took. */
+  private static void settleJit(OrderingCluster cluster, int rate, int payloadBytes) throws Exception {
+    long deadline = System.nanoTime() + JIT_SETTLE_MAX.toNanos();
+    double jit = Double.NaN;
+    int steps = 0;
+    while (System.nanoTime() < deadline) {
+      long ticks = ThreadCpu.jitTicks();
+      long start = System.nanoTime();
+      LoadGenerator.run(cluster, rate, JIT_SETTLE_STEP, payloadBytes, WINDOW, DRAIN);
+      jit = ThreadCpu.jitCores(ticks, System.nanoTime() - start);
+      steps++;
+      if (!(jit > JIT_SETTLED_CORES)) {
+        break; // settled, or unreadable (NaN): nothing to wait for
+      }
+    }
+    if (!JIT_SETTLE_MAX.isZero()) {
+      System.out.printf("  JIT settling: %d more step(s) of %d s at this load, compiler at %.2f cores in the last%s%n",
+          steps, JIT_SETTLE_STEP.toSeconds(), jit, jit > JIT_SETTLED_CORES ? " (not settled: capped)" : "");
+    }
   }
 
   static String row(LoadGenerator.Result r) {
