@@ -8,6 +8,7 @@ import dev.tandem.bench.ordering.RatisCluster;
 import dev.tandem.bench.ordering.TandemCluster;
 import dev.tandem.bench.p2p.GossipBench;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +61,20 @@ class HarnessSmokeTest {
       LoadGenerator.Result paced = LoadGenerator.run(cluster, 20, SHORT, 64, 100, Duration.ofSeconds(60));
       assertAllCommitted(paced);
       assertThat(paced.submitted()).isEqualTo(10);
+    }
+  }
+
+  /** The floors: one node without consensus, and one validator that is its own quorum. */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void tandemFloorsCommitEveryPayload() throws Exception {
+    for (TandemCluster.Mode mode : List.of(TandemCluster.Mode.SOLO, TandemCluster.Mode.ONE_VALIDATOR)) {
+      try (OrderingCluster cluster = new TandemCluster(mode)) {
+        cluster.start(4);
+        LoadGenerator.Result paced = LoadGenerator.run(cluster, 20, SHORT, 64, 100, Duration.ofSeconds(30));
+        assertAllCommitted(paced);
+        assertThat(paced.submitted()).as(cluster.name()).isEqualTo(10);
+      }
     }
   }
 
