@@ -119,7 +119,12 @@ public final class ThreadCpu {
    */
   public static double jitCores(long sinceTicks, long wallNanos) {
     long now = jitTicks();
-    return now < 0 || sinceTicks < 0 ? Double.NaN : (now - sinceTicks) * 1e7 / wallNanos;
+    return now < 0 || sinceTicks < 0 ? Double.NaN : cores(now - sinceTicks, wallNanos);
+  }
+
+  /** Cores used by {@code ticks} of {@code /proc} CPU time (USER_HZ, 100 a second on Linux) over {@code wallNanos}. */
+  private static double cores(long ticks, double wallNanos) {
+    return ticks * 1e7 / wallNanos;
   }
 
   /** The JIT compiler threads' jiffies so far, or -1 where they cannot be read. */
@@ -172,9 +177,8 @@ public final class ThreadCpu {
     }
     long[] jvmInternal = jvmInternalTicks();
     if (jvmInternal != null && startJvmInternal != null) {
-      // /proc counts in USER_HZ ticks, 100 a second on Linux.
       out.append(String.format(", JIT compiler %.2f cores, GC %.2f cores",
-          (jvmInternal[0] - startJvmInternal[0]) * 1e7 / wall, (jvmInternal[1] - startJvmInternal[1]) * 1e7 / wall));
+          cores(jvmInternal[0] - startJvmInternal[0], wall), cores(jvmInternal[1] - startJvmInternal[1], wall)));
     }
     out.append(String.format("; %.2f cores in live threads:", total / wall));
     groups.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(limit)
